@@ -1,0 +1,67 @@
+// sredb::DB: an embedded, durable store of agent-task events.
+//
+//   auto db = sredb::DB::Open(options, "/var/lib/agents.sredb");
+//   if (!db.ok()) ...;
+//   sredb::Status s = (*db)->Append(sredb::WriteOptions(), batch);
+//
+// Thread safety: a DB may be shared by many threads; Append, Scan and
+// GetStats may be called concurrently. Close (or the destructor) must not
+// race with other calls.
+#ifndef SREDB_STORAGE_DB_H_
+#define SREDB_STORAGE_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "storage/event.h"
+#include "storage/options.h"
+#include "storage/scan.h"
+#include "storage/status.h"
+
+namespace sredb {
+
+struct DbStats {
+  uint64_t events = 0;
+  uint64_t series = 0;
+  uint64_t partitions = 0;
+  int64_t first_time = 0;   // meaningful only when events > 0
+  int64_t last_time = 0;    // idem
+  uint64_t bytes_on_disk = 0;  // every file in the DB directory
+  uint64_t head_bytes = 0;     // live head records (RocksDB's estimate)
+  uint64_t index_bytes = 0;    // series index and postings (estimate)
+  int64_t partition_ns = 0;
+};
+
+class DB {
+ public:
+  // Opens (or with create_if_missing creates) the database at `path`.
+  // A second writer on the same path, from this process or another, gets
+  // Busy naming the holder.
+  static Result<std::unique_ptr<DB>> Open(const Options& options, const std::string& path);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes the database if Close was not called; errors are lost, so call
+  // Close to see them.
+  virtual ~DB() = default;
+
+  // Stores every event of `batch` or none. OK means durable against a
+  // process crash (and, with options.sync, against power loss). Refuses the
+  // whole batch, naming the event, when an event is out of range, a label
+  // set is invalid, or a series id collides with another label set.
+  virtual Status Append(const WriteOptions& options, const EventBatch& batch) = 0;
+
+  // Streams the events selected by `options` (see storage/scan.h).
+  virtual Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) = 0;
+
+  virtual Result<DbStats> GetStats() = 0;
+
+  // Flushes and releases the database and its lock. Idempotent.
+  virtual Status Close() = 0;
+};
+
+}  // namespace sredb
+
+#endif  // SREDB_STORAGE_DB_H_

@@ -1,0 +1,243 @@
+#include "storage/internal/db_impl.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/table.h>
+#include <xxhash.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "storage/internal/checksum.h"
+#include "storage/internal/coding.h"
+#include "storage/internal/keys.h"
+
+namespace sredb {
+
+Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& path) {
+  auto db = std::make_unique<internal::DBImpl>(options, path);
+  Status s = db->Init();
+  if (!s.ok()) return s;
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+namespace internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cfo;
+  cfo.write_buffer_size = 32u << 20;
+  cfo.compression = rocksdb::kLZ4Compression;
+  cfo.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.block_size = 16 * 1024;
+  cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cfo;
+}
+
+std::string MetaValue(std::string payload) {
+  SealWithChecksum(&payload);
+  return payload;
+}
+
+// Reads a checksummed fixed-width meta value; NotFound when absent.
+Status ReadMeta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+                size_t width, uint64_t* out) {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf, key, &value);
+  if (s.IsNotFound()) return Status::NotFound(std::string(key));
+  SREDB_RETURN_IF_ERROR(FromRocks(s, "meta " + std::string(key)));
+  std::string_view v(value);
+  if (!CheckAndStripChecksum(&v) || v.size() != width) {
+    return Status::Corruption("meta " + std::string(key) + ": bad checksum or size");
+  }
+  *out = width == 4 ? DecodeFixed32(v.data()) : DecodeFixed64(v.data());
+  return Status::OK();
+}
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options, std::string path)
+    : options_(options), path_(std::move(path)) {}
+
+DBImpl::~DBImpl() { Close().IgnoreError(); }
+
+Status DBImpl::Init() {
+  std::error_code ec;
+  bool exists = fs::exists(fs::path(path_) / "CURRENT", ec);
+  if (!exists && (!options_.create_if_missing || options_.read_only)) {
+    return Status::NotFound("no sredb database at " + path_);
+  }
+  if (!exists) {
+    if (fs::exists(path_, ec) && !fs::is_empty(path_, ec)) {
+      bool only_lock = true;
+      for (const auto& e : fs::directory_iterator(path_, ec)) {
+        if (e.path().filename() != kLockFileName) only_lock = false;
+      }
+      if (!only_lock) {
+        return Status::InvalidArgument(path_ + " exists and is not an sredb database");
+      }
+    }
+    fs::create_directories(path_, ec);
+    if (ec) return Status::IOError("cannot create " + path_ + ": " + ec.message());
+  }
+  if (!options_.read_only) {
+    auto lock = LockFile::Acquire(path_);
+    if (!lock.ok()) return lock.status();
+    lock_ = std::move(lock.value());
+  }
+  SREDB_RETURN_IF_ERROR(OpenRocks(exists));
+  SREDB_RETURN_IF_ERROR(LoadMeta(!exists));
+  SREDB_RETURN_IF_ERROR(series_.Load(db_, index_cf_));
+  return LoadPartitions();
+}
+
+Status DBImpl::OpenRocks(bool exists) {
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = !exists;
+  dbo.create_missing_column_families = !options_.read_only;
+  dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  dbo.keep_log_file_num = 2;
+  dbo.max_background_jobs = 2;
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kMetaCf, kIndexCf,
+                                    kHeadCf};
+  if (exists) {  // also open column families written by newer code
+    std::vector<std::string> on_disk;
+    SREDB_RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(dbo, path_, &on_disk),
+                                    "listing column families of " + path_));
+    for (const std::string& n : on_disk) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const std::string& n : names) descs.emplace_back(n, CfOptions(cache));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s =
+      options_.read_only ? rocksdb::DB::OpenForReadOnly(dbo, path_, descs, &handles, &db_)
+                         : rocksdb::DB::Open(dbo, path_, descs, &handles, &db_);
+  SREDB_RETURN_IF_ERROR(FromRocks(s, "opening " + path_));
+  default_cf_ = handles[0];
+  meta_cf_ = handles[1];
+  index_cf_ = handles[2];
+  head_cf_ = handles[3];
+  for (size_t i = 4; i < handles.size(); ++i) extra_cfs_.push_back(handles[i]);
+  return Status::OK();
+}
+
+Status DBImpl::LoadMeta(bool created) {
+  uint64_t version = 0;
+  Status s = ReadMeta(db_, meta_cf_, kFormatVersionKey, 4, &version);
+  if (s.IsNotFound() && created) {
+    if (options_.partition_ns <= 0) {
+      return Status::InvalidArgument("partition_ns must be positive");
+    }
+    std::string v32, v64, seq;
+    PutFixed32(&v32, kFormatVersion);
+    PutFixed64(&v64, static_cast<uint64_t>(options_.partition_ns));
+    PutFixed64(&seq, 0);
+    rocksdb::WriteBatch batch;
+    batch.Put(meta_cf_, kFormatVersionKey, MetaValue(v32)).PermitUncheckedError();
+    batch.Put(meta_cf_, kPartitionNsKey, MetaValue(v64)).PermitUncheckedError();
+    batch.Put(meta_cf_, kNextSeqKey, MetaValue(seq)).PermitUncheckedError();
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    SREDB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "writing meta"));
+    version = kFormatVersion;
+  } else if (s.IsNotFound()) {
+    return Status::InvalidArgument(path_ + " is a RocksDB database but not an sredb one");
+  } else {
+    SREDB_RETURN_IF_ERROR(s);
+  }
+  if (version != kFormatVersion) {
+    return Status::NotSupported("database format version " + std::to_string(version) +
+                                " is not supported (this sredb reads version " +
+                                std::to_string(kFormatVersion) + ")");
+  }
+  uint64_t pn = 0;
+  SREDB_RETURN_IF_ERROR(ReadMeta(db_, meta_cf_, kPartitionNsKey, 8, &pn));
+  if (pn == 0 || pn > static_cast<uint64_t>(INT64_MAX)) {
+    return Status::Corruption("meta partition_ns: out of range");
+  }
+  partition_ns_ = static_cast<int64_t>(pn);
+  return ReadMeta(db_, meta_cf_, kNextSeqKey, 8, &next_seq_);
+}
+
+Status DBImpl::LoadPartitions() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_cf_));
+  const std::string prefix(1, kPartitionPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != 9) return Status::Corruption("meta: bad partition key");
+    int64_t start = DecodeOrderedInt64(it->key().data() + 1);
+    PartitionInfo info;
+    if (!DecodePartitionInfo(std::string_view(it->value().data(), it->value().size()), &info)) {
+      return Status::Corruption("meta: partition " + std::to_string(start) + ": damaged record");
+    }
+    partitions_[start] = info;
+  }
+  return FromRocks(it->status(), "reading partition catalog");
+}
+
+uint64_t DBImpl::SeriesId(std::string_view canonical) const {
+  if (options_.series_hash_for_testing) return options_.series_hash_for_testing(canonical);
+  return XXH3_64bits(canonical.data(), canonical.size());
+}
+
+Result<DbStats> DBImpl::GetStats() {
+  DbStats st;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    st.series = series_.size();
+    st.partitions = partitions_.size();
+    PartitionInfo all;
+    for (const auto& [start, info] : partitions_) all.Merge(info);
+    st.events = all.events;
+    if (all.events > 0) {
+      st.first_time = all.min_time;
+      st.last_time = all.max_time;
+    }
+  }
+  st.partition_ns = partition_ns_;
+  auto cf_bytes = [this](rocksdb::ColumnFamilyHandle* cf) {
+    uint64_t sst = 0, mem = 0;
+    db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &sst);
+    db_->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &mem);
+    return sst + mem;
+  };
+  st.head_bytes = cf_bytes(head_cf_);
+  st.index_bytes = cf_bytes(index_cf_);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(path_, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) st.bytes_on_disk += it->file_size(ec);
+  }
+  if (ec) return Status::IOError("sizing " + path_ + ": " + ec.message());
+  return st;
+}
+
+Status DBImpl::Close() {
+  if (db_ == nullptr) return Status::OK();
+  Status result;
+  for (rocksdb::ColumnFamilyHandle* h : extra_cfs_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (rocksdb::ColumnFamilyHandle* h : {head_cf_, index_cf_, meta_cf_, default_cf_}) {
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  extra_cfs_.clear();
+  rocksdb::Status s = db_->Close();
+  if (!s.ok()) result = FromRocks(s, "closing " + path_);
+  delete db_;
+  db_ = nullptr;
+  lock_.reset();
+  return result;
+}
+
+}  // namespace internal
+}  // namespace sredb

@@ -1,0 +1,87 @@
+// DBImpl: the RocksDB-backed implementation of sredb::DB.
+//
+// Write path (db_write.cc): an Append validates and encodes its events
+// outside the lock, one head record per partition it touches; then, holding
+// mu_, it checks series ids for collisions, assigns head sequence numbers and
+// commits head records, new series (record + postings), partition catalog
+// updates and next_seq in one RocksDB WriteBatch. In-memory state changes
+// only after that write succeeds, so a failed Append leaves no trace.
+// Read path (db_read.cc): a Scan takes a RocksDB snapshot and a copy of the
+// catalog while holding mu_, so what it sees is one consistent cut.
+#ifndef SREDB_STORAGE_INTERNAL_DB_IMPL_H_
+#define SREDB_STORAGE_INTERNAL_DB_IMPL_H_
+
+#include <rocksdb/db.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/db.h"
+#include "storage/internal/lock_file.h"
+#include "storage/internal/partition_info.h"
+#include "storage/internal/series_index.h"
+
+namespace sredb::internal {
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, std::string path);
+  ~DBImpl() override;
+
+  // Opens or creates the RocksDB instance and loads the in-memory state.
+  Status Init();
+
+  Status Append(const WriteOptions& options, const EventBatch& batch) override;
+  Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) override;
+  Result<DbStats> GetStats() override;
+  Status Close() override;
+
+  // What a scan needs from the DB, captured in one consistent cut.
+  struct ReadView {
+    const rocksdb::Snapshot* snapshot = nullptr;  // released by ReleaseView
+    std::vector<int64_t> partitions;              // ascending starts
+    std::vector<uint64_t> series_ids;             // ascending
+  };
+  ReadView AcquireView();
+  void ReleaseView(const ReadView& view);
+  std::shared_ptr<const SeriesEntry> FindSeries(uint64_t id);
+
+  rocksdb::DB* rocks() const { return db_; }
+  rocksdb::ColumnFamilyHandle* index_cf() const { return index_cf_; }
+  rocksdb::ColumnFamilyHandle* head_cf() const { return head_cf_; }
+  int64_t partition_ns() const { return partition_ns_; }
+
+ private:
+  struct EncodedBatch;
+  Status OpenRocks(bool exists);
+  Status LoadMeta(bool created);
+  Status LoadPartitions();
+  Status CheckSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
+                     std::vector<uint32_t>* new_series) const;
+  uint64_t SeriesId(std::string_view canonical) const;
+
+  const Options options_;
+  const std::string path_;
+  std::unique_ptr<LockFile> lock_;  // null when read-only
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* head_cf_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> extra_cfs_;  // written by newer code
+  int64_t partition_ns_ = 0;  // fixed once loaded
+
+  // Guards the in-memory state below, and orders commits: Append holds it
+  // across its RocksDB write so that state and store change together.
+  std::mutex mu_;
+  SeriesIndex series_;                         // GUARDED_BY(mu_)
+  std::map<int64_t, PartitionInfo> partitions_;  // GUARDED_BY(mu_)
+  uint64_t next_seq_ = 0;                      // GUARDED_BY(mu_)
+};
+
+}  // namespace sredb::internal
+
+#endif  // SREDB_STORAGE_INTERNAL_DB_IMPL_H_

@@ -1,0 +1,130 @@
+// DBImpl's read path: Scan over the head, partition by partition.
+#include <algorithm>
+#include <unordered_map>
+
+#include "storage/internal/db_impl.h"
+#include "storage/internal/head_codec.h"
+#include "storage/internal/keys.h"
+
+namespace sredb::internal {
+namespace {
+
+// Yields, partition by partition, the selected series' events in [start, end)
+// sorted by (time, series id, arrival). Holds the view's snapshot until it dies.
+class HeadScanIterator final : public EventIterator {
+ public:
+  HeadScanIterator(DBImpl* db, DBImpl::ReadView view,
+                   std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> series,
+                   int64_t start, int64_t end)
+      : db_(db), view_(std::move(view)), series_(std::move(series)), start_(start), end_(end) {
+    SkipToNonEmpty();
+  }
+  ~HeadScanIterator() override { db_->ReleaseView(view_); }
+
+  bool Valid() const override { return status_.ok() && pos_ < rows_.size(); }
+  void Next() override {
+    ++pos_;
+    SkipToNonEmpty();
+  }
+  const Event& event() const override { return rows_[pos_].event; }
+  uint64_t series_id() const override { return rows_[pos_].series_id; }
+  const Labels& labels() const override { return series_.at(rows_[pos_].series_id)->labels; }
+  Status status() const override { return status_; }
+
+ private:
+  // Loads partitions until one has rows or none is left.
+  void SkipToNonEmpty() {
+    while (status_.ok() && pos_ >= rows_.size() && next_partition_ < view_.partitions.size()) {
+      status_ = LoadPartition(view_.partitions[next_partition_++]);
+    }
+  }
+
+  Status LoadPartition(int64_t partition) {
+    rows_.clear();
+    pos_ = 0;
+    rocksdb::ReadOptions ro;
+    ro.snapshot = view_.snapshot;
+    std::string prefix = HeadPartitionPrefix(partition);
+    std::string upper;
+    PutOrderedInt64(&upper, partition + 1);  // keys of `partition` all sort below
+    rocksdb::Slice upper_slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->rocks()->NewIterator(ro, db_->head_cf()));
+    std::vector<HeadEvent> decoded;
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      decoded.clear();
+      std::string_view value(it->value().data(), it->value().size());
+      if (Status s = DecodeHeadRecord(value, partition, &decoded); !s.ok()) {
+        uint64_t seq = it->key().size() == 16 ? DecodeBigEndian64(it->key().data() + 8) : 0;
+        return Status::Corruption("head record (partition " + std::to_string(partition) +
+                                  ", seq " + std::to_string(seq) + "): " + s.message());
+      }
+      for (HeadEvent& h : decoded) {
+        if (h.event.time < start_ || h.event.time >= end_ || !series_.count(h.series_id)) {
+          continue;
+        }
+        rows_.push_back(std::move(h));
+      }
+    }
+    if (!it->status().ok()) return Status::IOError("head scan: " + it->status().ToString());
+    // Stable: rows arrived in (seq, position) order, which breaks ties.
+    std::stable_sort(rows_.begin(), rows_.end(), [](const HeadEvent& a, const HeadEvent& b) {
+      return a.event.time != b.event.time ? a.event.time < b.event.time
+                                          : a.series_id < b.series_id;
+    });
+    return Status::OK();
+  }
+
+  DBImpl* const db_;
+  const DBImpl::ReadView view_;
+  const std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> series_;
+  const int64_t start_, end_;
+  size_t next_partition_ = 0;
+  std::vector<HeadEvent> rows_;
+  size_t pos_ = 0;
+  Status status_;
+};
+
+}  // namespace
+
+DBImpl::ReadView DBImpl::AcquireView() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ReadView view;
+  view.snapshot = db_->GetSnapshot();
+  view.partitions.reserve(partitions_.size());
+  for (const auto& [start, info] : partitions_) view.partitions.push_back(start);
+  view.series_ids = series_.SortedIds();
+  return view;
+}
+
+void DBImpl::ReleaseView(const ReadView& view) { db_->ReleaseSnapshot(view.snapshot); }
+
+std::shared_ptr<const SeriesEntry> DBImpl::FindSeries(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return series_.Find(id);
+}
+
+Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) {
+  if (db_ == nullptr) return Status::InvalidArgument("database is closed");
+  ReadView view = AcquireView();
+  auto selected = SelectSeries(db_, index_cf_, view.snapshot, options.matchers, view.series_ids);
+  if (!selected.ok()) {
+    ReleaseView(view);
+    return selected.status();
+  }
+  std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> series;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint64_t id : *selected) series.emplace(id, series_.Find(id));
+  }
+  // Keep only partitions overlapping [start, end); times are >= 0.
+  const int64_t pn = partition_ns_;
+  std::erase_if(view.partitions, [&](int64_t p) {
+    bool overlaps = p < options.end && (options.start <= p || options.start - p < pn);
+    return !overlaps || series.empty() || options.start >= options.end;
+  });
+  return std::unique_ptr<EventIterator>(
+      new HeadScanIterator(this, std::move(view), std::move(series), options.start, options.end));
+}
+
+}  // namespace sredb::internal

@@ -1,0 +1,90 @@
+// Key layouts of sredb's column families (storage/FORMAT.md draws them).
+// Header-only; every function is pure.
+#ifndef SREDB_STORAGE_INTERNAL_KEYS_H_
+#define SREDB_STORAGE_INTERNAL_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/internal/coding.h"
+
+namespace sredb::internal {
+
+// Column family names.
+inline constexpr char kMetaCf[] = "meta";
+inline constexpr char kIndexCf[] = "index";
+inline constexpr char kHeadCf[] = "head";
+
+// meta CF.
+inline constexpr std::string_view kFormatVersionKey = "format_version";
+inline constexpr std::string_view kPartitionNsKey = "partition_ns";
+inline constexpr std::string_view kNextSeqKey = "next_seq";
+inline constexpr char kPartitionPrefix = 'P';  // 'P' ordered64(start) -> PartitionInfo
+
+// index CF.
+inline constexpr char kSeriesPrefix = 's';   // 's' be64(id) -> canonical labels
+inline constexpr char kPostingPrefix = 'l';  // 'l' name 0 value 0 be64(id) -> ""
+
+// The on-disk format this code writes; it opens this version only.
+inline constexpr uint32_t kFormatVersion = 1;
+
+inline std::string PartitionKey(int64_t start) {
+  std::string k(1, kPartitionPrefix);
+  PutOrderedInt64(&k, start);
+  return k;
+}
+
+inline std::string SeriesKey(uint64_t id) {
+  std::string k(1, kSeriesPrefix);
+  PutBigEndian64(&k, id);
+  return k;
+}
+
+// Prefix of every posting of label `name` (REQUIRES: name has no NUL).
+inline std::string PostingNamePrefix(std::string_view name) {
+  std::string k(1, kPostingPrefix);
+  k.append(name);
+  k.push_back('\0');
+  return k;
+}
+
+// Prefix of the postings of name=value; the key of one posting adds be64(id).
+inline std::string PostingValuePrefix(std::string_view name, std::string_view value) {
+  std::string k = PostingNamePrefix(name);
+  k.append(value);
+  k.push_back('\0');
+  return k;
+}
+
+// head CF: ordered64(partition start) be64(seq) -> head record.
+inline std::string HeadKey(int64_t partition_start, uint64_t seq) {
+  std::string k;
+  PutOrderedInt64(&k, partition_start);
+  PutBigEndian64(&k, seq);
+  return k;
+}
+inline std::string HeadPartitionPrefix(int64_t partition_start) {
+  std::string k;
+  PutOrderedInt64(&k, partition_start);
+  return k;
+}
+
+// A series id as 16 hex digits, for messages.
+inline std::string SeriesIdHex(uint64_t id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, id >>= 4) s[i] = kHex[id & 15];
+  return s;
+}
+
+// The start of the partition holding `time` (floor division).
+inline int64_t PartitionStart(int64_t time, int64_t partition_ns) {
+  int64_t q = time / partition_ns;
+  if (time % partition_ns < 0) --q;
+  return q * partition_ns;
+}
+
+}  // namespace sredb::internal
+
+#endif  // SREDB_STORAGE_INTERNAL_KEYS_H_

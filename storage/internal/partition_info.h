@@ -1,0 +1,53 @@
+// The partition catalog record: what the meta CF knows of one partition.
+// Layout (storage/FORMAT.md, "meta CF"):
+//   u8 version (1) | varint events | fixed64 min time | fixed64 max time
+//   | fixed64 XXH3-64 of all before
+// Header-only; pure functions.
+#ifndef SREDB_STORAGE_INTERNAL_PARTITION_INFO_H_
+#define SREDB_STORAGE_INTERNAL_PARTITION_INFO_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "storage/internal/checksum.h"
+#include "storage/internal/coding.h"
+
+namespace sredb::internal {
+
+struct PartitionInfo {
+  uint64_t events = 0;
+  int64_t min_time = std::numeric_limits<int64_t>::max();
+  int64_t max_time = std::numeric_limits<int64_t>::min();
+
+  void Merge(const PartitionInfo& o) {
+    events += o.events;
+    min_time = std::min(min_time, o.min_time);
+    max_time = std::max(max_time, o.max_time);
+  }
+};
+
+inline std::string EncodePartitionInfo(const PartitionInfo& p) {
+  std::string out(1, '\x01');
+  PutVarint64(&out, p.events);
+  PutFixed64(&out, static_cast<uint64_t>(p.min_time));
+  PutFixed64(&out, static_cast<uint64_t>(p.max_time));
+  SealWithChecksum(&out);
+  return out;
+}
+
+// False when the record is damaged or of an unknown version.
+inline bool DecodePartitionInfo(std::string_view in, PartitionInfo* p) {
+  if (!CheckAndStripChecksum(&in) || in.empty() || in[0] != '\x01') return false;
+  in.remove_prefix(1);
+  if (!GetVarint64(&in, &p->events) || in.size() != 16) return false;
+  p->min_time = static_cast<int64_t>(DecodeFixed64(in.data()));
+  p->max_time = static_cast<int64_t>(DecodeFixed64(in.data() + 8));
+  return true;
+}
+
+}  // namespace sredb::internal
+
+#endif  // SREDB_STORAGE_INTERNAL_PARTITION_INFO_H_

@@ -1,0 +1,47 @@
+// Options for opening a DB and for each write. Every field states its
+// default and its trade-off.
+#ifndef SREDB_STORAGE_OPTIONS_H_
+#define SREDB_STORAGE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sredb {
+
+inline constexpr int64_t kNanosPerSecond = 1'000'000'000;
+inline constexpr int64_t kNanosPerDay = 86'400 * kNanosPerSecond;
+
+struct Options {
+  // Create the database when the directory holds none. Default false: a typo
+  // in a path must not silently create an empty store.
+  bool create_if_missing = false;
+
+  // Open without taking the writer lock; Append fails with NotSupported.
+  // Several readers may run beside one writer; a reader sees the data as of
+  // its Open. Default false.
+  bool read_only = false;
+
+  // Length of a time partition in ns: the unit of sealing and retention.
+  // Used only when the database is created; an existing database keeps the
+  // length recorded in it. Default 1 day. Shorter partitions seal sooner
+  // (smaller head, less memory) at the cost of more, smaller chunks.
+  int64_t partition_ns = kNanosPerDay;
+
+  // Size of RocksDB's block cache in bytes. Default 32 MiB.
+  size_t block_cache_bytes = 32u << 20;
+
+  // Testing only: replaces XXH3-64 as the series-id hash, so that tests can
+  // force collisions. nullptr (the default) means XXH3-64.
+  uint64_t (*series_hash_for_testing)(std::string_view canonical) = nullptr;
+};
+
+struct WriteOptions {
+  // fsync the write-ahead log before Append returns. Default false: an
+  // acknowledged batch then survives a process crash but not a power loss.
+  bool sync = false;
+};
+
+}  // namespace sredb
+
+#endif  // SREDB_STORAGE_OPTIONS_H_

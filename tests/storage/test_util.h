@@ -1,0 +1,105 @@
+// Helpers shared by the storage tests: temporary directories, labels and
+// random events.
+#ifndef SREDB_TESTS_STORAGE_TEST_UTIL_H_
+#define SREDB_TESTS_STORAGE_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "storage/db.h"
+#include "storage/event.h"
+
+namespace sredb::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "sredb-test-XXXXXX").string();
+    char* p = ::mkdtemp(tmpl.data());
+    EXPECT_NE(p, nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline Labels MakeLabels(std::vector<Label> labels) {
+  auto made = Labels::Make(std::move(labels));
+  EXPECT_TRUE(made.ok()) << made.status().ToString();
+  return made.ok() ? made.value() : Labels();
+}
+
+inline Labels AgentLabels(const std::string& agent, const std::string& model = "") {
+  std::vector<Label> l = {{"agent", agent}};
+  if (!model.empty()) l.push_back({"model", model});
+  return MakeLabels(std::move(l));
+}
+
+// A valid event at `time` with every field drawn from `rng`, optional fields
+// present about half the time.
+inline Event RandomEvent(std::mt19937_64& rng, int64_t time) {
+  auto coin = [&rng] { return rng() % 2 == 0; };
+  Event e;
+  e.time = time;
+  e.success = coin();
+  e.hallucinated = static_cast<Tri>(rng() % 3);
+  e.latency_ms = static_cast<float>(rng() % 100000) / 10.0f;
+  if (coin()) e.ttft_ms = static_cast<float>(rng() % 5000) / 10.0f;
+  e.cost_micros = static_cast<int64_t>(rng() % 10'000'000);
+  e.tokens_in = static_cast<uint32_t>(rng());
+  e.tokens_out = static_cast<uint32_t>(rng() % 100000);
+  e.policy_violations = static_cast<uint16_t>(rng() % 3);
+  e.tool_calls = static_cast<uint16_t>(rng() % 65536);
+  e.tool_failures = static_cast<uint16_t>(e.tool_calls == 0 ? 0 : rng() % (e.tool_calls + 1));
+  if (coin()) e.user_rating = static_cast<float>(1 + rng() % 5);
+  if (coin()) e.error_kind = rng() % 2 ? "timeout" : "tool_error";
+  if (rng() % 4 == 0) {
+    TraceId t;
+    for (auto& b : t) b = static_cast<uint8_t>(rng());
+    e.trace_id = t;
+  }
+  return e;
+}
+
+struct ScannedEvent {
+  std::string labels;
+  Event event;
+};
+
+// Every event the scan yields, with its labels rendered; fails the test on
+// a scan error.
+inline std::vector<ScannedEvent> ScanAll(DB* db, const ScanOptions& options = {}) {
+  std::vector<ScannedEvent> out;
+  auto it = db->Scan(options);
+  EXPECT_TRUE(it.ok()) << it.status().ToString();
+  if (!it.ok()) return out;
+  for (; (*it)->Valid(); (*it)->Next()) {
+    out.push_back({(*it)->labels().ToString(), (*it)->event()});
+  }
+  EXPECT_TRUE((*it)->status().ok()) << (*it)->status().ToString();
+  return out;
+}
+
+inline std::unique_ptr<DB> OpenOrDie(const std::string& path, Options options = {}) {
+  options.create_if_missing = true;
+  auto db = DB::Open(options, path);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return db.ok() ? std::move(db).value() : nullptr;
+}
+
+}  // namespace sredb::testing
+
+#endif  // SREDB_TESTS_STORAGE_TEST_UTIL_H_
