@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/event.h"
 #include "storage/options.h"
@@ -31,6 +32,12 @@ struct DbStats {
   uint64_t head_bytes = 0;     // live head records (RocksDB's estimate)
   uint64_t index_bytes = 0;    // series index and postings (estimate)
   int64_t partition_ns = 0;
+};
+
+// What DB::Check found: every damaged or inconsistent object, each named.
+struct CheckReport {
+  uint64_t objects_checked = 0;
+  std::vector<std::string> problems;  // empty when the database is sound
 };
 
 class DB {
@@ -57,6 +64,11 @@ class DB {
   virtual Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) = 0;
 
   virtual Result<DbStats> GetStats() = 0;
+
+  // Verifies every checksum, every index entry against its series, and the
+  // partition catalog against the head. Damage is reported in the report,
+  // not as an error; an error means the check itself could not run.
+  virtual Result<CheckReport> Check() = 0;
 
   // Flushes and releases the database and its lock. Idempotent.
   virtual Status Close() = 0;

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ class DBImpl final : public DB {
   Status Append(const WriteOptions& options, const EventBatch& batch) override;
   Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) override;
   Result<DbStats> GetStats() override;
+  Result<CheckReport> Check() override;
   Status Close() override;
 
   // What a scan needs from the DB, captured in one consistent cut.
@@ -59,7 +61,12 @@ class DBImpl final : public DB {
   Status OpenRocks(bool exists);
   Status LoadMeta(bool created);
   Status LoadPartitions();
-  Status CheckSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
+  // Helpers of Check (db_check.cc). CheckIndex returns the sound series ids.
+  std::set<uint64_t> CheckIndex(const rocksdb::Snapshot* snapshot, CheckReport* report);
+  void CheckHead(const rocksdb::Snapshot* snapshot,
+                 const std::map<int64_t, PartitionInfo>& catalog,
+                 const std::set<uint64_t>& series, uint64_t next_seq, CheckReport* report);
+  Status ResolveNewSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
                      std::vector<uint32_t>* new_series) const;
   uint64_t SeriesId(std::string_view canonical) const;
 

@@ -23,7 +23,7 @@ struct PartitionPart {
 // Collision rule: an id maps to exactly one canonical label encoding, for
 // ever. A batch whose label set hashes to a known id with other labels, or
 // two of whose new label sets share an id, is refused whole.
-Status DBImpl::CheckSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
+Status DBImpl::ResolveNewSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
                            std::vector<uint32_t>* new_series) const {
   std::map<uint64_t, uint32_t> fresh;  // id -> batch series index
   for (uint32_t s = 0; s < batch.series_count(); ++s) {
@@ -78,7 +78,7 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
 
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<uint32_t> new_series;
-  SREDB_RETURN_IF_ERROR(CheckSeries(batch, ids, &new_series));
+  SREDB_RETURN_IF_ERROR(ResolveNewSeries(batch, ids, &new_series));
   rocksdb::WriteBatch wb;
   uint64_t seq = next_seq_;
   for (const auto& [start, record] : records) {

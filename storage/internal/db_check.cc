@@ -1,0 +1,171 @@
+// DBImpl::Check: verifies every persisted object (`sredb check`).
+#include <set>
+
+#include "storage/internal/checksum.h"
+#include "storage/internal/db_impl.h"
+#include "storage/internal/head_codec.h"
+#include "storage/internal/keys.h"
+
+namespace sredb::internal {
+namespace {
+
+// Iterates `cf` at `snapshot` over keys starting with `prefix` (all if empty).
+template <typename Fn>
+Status ForEach(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+               const rocksdb::Snapshot* snapshot, const std::string& prefix, Fn fn) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    fn(std::string_view(it->key().data(), it->key().size()),
+       std::string_view(it->value().data(), it->value().size()));
+  }
+  if (it->status().ok()) return Status::OK();
+  return Status::Corruption("reading: " + it->status().ToString());
+}
+
+}  // namespace
+
+Result<CheckReport> DBImpl::Check() {
+  if (db_ == nullptr) return Status::InvalidArgument("database is closed");
+  CheckReport report;
+  const rocksdb::Snapshot* snapshot;
+  uint64_t next_seq;
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // a cut consistent with next_seq_
+    snapshot = db_->GetSnapshot();
+    next_seq = next_seq_;
+  }
+  std::map<int64_t, PartitionInfo> catalog;
+  Status s = ForEach(db_, meta_cf_, snapshot, std::string(1, kPartitionPrefix),
+                     [&](std::string_view key, std::string_view value) {
+                       ++report.objects_checked;
+                       PartitionInfo info;
+                       if (key.size() != 9 || !DecodePartitionInfo(value, &info)) {
+                         report.problems.push_back("meta: a partition record is damaged");
+                         return;
+                       }
+                       catalog[DecodeOrderedInt64(key.data() + 1)] = info;
+                     });
+  if (!s.ok()) report.problems.push_back("meta: " + s.message());
+  std::set<uint64_t> series = CheckIndex(snapshot, &report);
+  CheckHead(snapshot, catalog, series, next_seq, &report);
+  db_->ReleaseSnapshot(snapshot);
+  return report;
+}
+
+std::set<uint64_t> DBImpl::CheckIndex(const rocksdb::Snapshot* snapshot,
+                                      CheckReport* report) {
+  std::map<uint64_t, Labels> series;
+  Status s = ForEach(db_, index_cf_, snapshot, std::string(1, kSeriesPrefix),
+                     [&](std::string_view key, std::string_view value) {
+                       ++report->objects_checked;
+                       uint64_t id = key.size() == 9 ? DecodeBigEndian64(key.data() + 1) : 0;
+                       std::string name = "index: series " + SeriesIdHex(id);
+                       auto labels = CheckAndStripChecksum(&value)
+                                         ? DecodeCanonicalLabels(value)
+                                         : Result<Labels>(Status::Corruption("bad checksum"));
+                       if (key.size() != 9 || !labels.ok()) {
+                         report->problems.push_back(name + ": " + labels.status().message());
+                       } else if (SeriesId(value) != id) {
+                         report->problems.push_back(name + ": id is not the hash of its labels");
+                       } else {
+                         series.emplace(id, std::move(labels.value()));
+                       }
+                     });
+  if (!s.ok()) report->problems.push_back("index: " + s.message());
+  std::set<std::pair<uint64_t, std::string>> postings;  // (id, "name=value")
+  s = ForEach(db_, index_cf_, snapshot, std::string(1, kPostingPrefix),
+              [&](std::string_view key, std::string_view) {
+                ++report->objects_checked;
+                size_t sep = key.find('\0');
+                size_t sep2 = sep == key.npos ? key.npos : key.find('\0', sep + 1);
+                if (sep2 == key.npos || key.size() != sep2 + 9) {
+                  report->problems.push_back("index: malformed posting key");
+                  return;
+                }
+                uint64_t id = DecodeBigEndian64(key.data() + sep2 + 1);
+                std::string name(key.substr(1, sep - 1)), value(key.substr(sep + 1, sep2 - sep - 1));
+                auto it = series.find(id);
+                if (it == series.end() || it->second.Get(name) != value) {
+                  report->problems.push_back("index: posting " + name + "=" + value + " -> " +
+                                             SeriesIdHex(id) + " has no matching series");
+                }
+                postings.emplace(id, name + "=" + value);
+              });
+  if (!s.ok()) report->problems.push_back("index: " + s.message());
+  for (const auto& [id, labels] : series) {
+    for (const Label& l : labels.items()) {
+      if (!postings.count({id, l.name + "=" + l.value})) {
+        report->problems.push_back("index: series " + SeriesIdHex(id) + " lacks posting " +
+                                   l.name + "=" + l.value);
+      }
+    }
+  }
+  std::set<uint64_t> ids;
+  for (const auto& [id, labels] : series) ids.insert(id);
+  return ids;
+}
+
+void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
+                       const std::map<int64_t, PartitionInfo>& catalog,
+                       const std::set<uint64_t>& series, uint64_t next_seq,
+                       CheckReport* report) {
+  std::map<int64_t, PartitionInfo> seen;
+  std::vector<HeadEvent> events;
+  uint64_t max_seq = 0;
+  bool any = false;
+  Status s = ForEach(
+      db_, head_cf_, snapshot, "", [&](std::string_view key, std::string_view value) {
+        ++report->objects_checked;
+        if (key.size() != 16) {
+          report->problems.push_back("head: malformed key");
+          return;
+        }
+        int64_t partition = DecodeOrderedInt64(key.data());
+        uint64_t seq = DecodeBigEndian64(key.data() + 8);
+        std::string name = "head record (partition " + std::to_string(partition) + ", seq " +
+                           std::to_string(seq) + ")";
+        max_seq = std::max(max_seq, seq);
+        any = true;
+        events.clear();
+        if (Status d = DecodeHeadRecord(value, partition, &events); !d.ok()) {
+          report->problems.push_back(name + ": " + d.message());
+          return;
+        }
+        PartitionInfo& info = seen[partition];
+        for (const HeadEvent& h : events) {
+          info.Merge(PartitionInfo{1, h.event.time, h.event.time});
+          if (PartitionStart(h.event.time, partition_ns_) != partition) {
+            report->problems.push_back(name + ": an event lies outside the partition");
+            return;
+          }
+          if (!series.count(h.series_id)) {
+            report->problems.push_back(name + ": unknown series " + SeriesIdHex(h.series_id));
+            return;
+          }
+        }
+      });
+  if (!s.ok()) report->problems.push_back("head: " + s.message());
+  if (any && max_seq >= next_seq) {
+    report->problems.push_back("meta: next_seq is not above the last head record");
+  }
+  for (const auto& [start, info] : catalog) {
+    auto it = seen.find(start);
+    uint64_t head_events = it == seen.end() ? 0 : it->second.events;
+    if (head_events != info.events) {
+      report->problems.push_back("meta: partition " + std::to_string(start) + " counts " +
+                                 std::to_string(info.events) + " events, the head holds " +
+                                 std::to_string(head_events));
+    }
+  }
+  for (const auto& [start, info] : seen) {
+    if (!catalog.count(start)) {
+      report->problems.push_back("meta: partition " + std::to_string(start) +
+                                 " has head records but no catalog entry");
+    }
+  }
+}
+
+}  // namespace sredb::internal
