@@ -16,7 +16,8 @@ int RunCheck(const std::string& path) {
   for (const std::string& p : report->problems) std::printf("%s\n", p.c_str());
   std::printf("%s: %llu objects checked, %zu problems\n",
               report->problems.empty() ? "ok" : "DAMAGED",
-              static_cast<unsigned long long>(report->objects_checked), report->problems.size());
+              static_cast<unsigned long long>(report->objects_checked),
+              report->problems.size());
   return report->problems.empty() ? kExitOk : kExitFailure;
 }
 

@@ -57,7 +57,8 @@ int RunIngest(const IngestArgs& args) {
   std::unique_ptr<std::FILE, FileCloser> rejects;
   if (!args.rejects.empty()) {
     rejects.reset(std::fopen(args.rejects.c_str(), "w"));
-    if (!rejects) return Fail("cannot create " + args.rejects + ": " + std::strerror(errno));
+    if (!rejects)
+      return Fail("cannot create " + args.rejects + ": " + std::strerror(errno));
     options.rejects = rejects.get();
   }
   Options db_options;
@@ -77,9 +78,10 @@ int RunIngest(const IngestArgs& args) {
   if (summary->stopped_at) {
     std::fprintf(stderr, "sredb: %s: %s\n", summary->stopped_at->where.c_str(),
                  summary->stopped_at->reason.c_str());
-    std::fprintf(stderr,
-                 "sredb: stopped at the first bad record (--on-error abort): it and every "
-                 "record after it were not ingested\n");
+    std::fprintf(
+        stderr,
+        "sredb: stopped at the first bad record (--on-error abort): it and every "
+        "record after it were not ingested\n");
     rc = kExitFailure;
   }
   std::printf("ingested %llu events, rejected %llu\n",

@@ -68,7 +68,8 @@ int RunStats(const std::string& path, const std::string& format) {
     return kExitOk;
   }
   for (auto& [name, value] : rows) {
-    if (value.size() >= 2 && value.front() == '"') value = value.substr(1, value.size() - 2);
+    if (value.size() >= 2 && value.front() == '"')
+      value = value.substr(1, value.size() - 2);
     if (value == "null") value = "";
     std::printf("%-16s %s\n", name.c_str(), value.c_str());
   }

@@ -1,7 +1,6 @@
 // The `sredb` command: parses the command line and dispatches to the
 // subcommands in tools/cmd_*.cc.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -22,22 +21,29 @@ int Main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
 
   IngestArgs ingest;
-  auto* ingest_cmd = app.add_subcommand("ingest", "Append events from a file or stdin (creates DB)");
+  auto* ingest_cmd =
+      app.add_subcommand("ingest", "Append events from a file or stdin (creates DB)");
   ingest_cmd->add_option("DB", ingest.db, "Database directory")->required();
   ingest_cmd->add_option("FILE", ingest.file, "Input file, or - for stdin (default)");
-  ingest_cmd->add_option("--format", ingest.format, "csv|jsonl|capnp (default: from FILE's extension)");
+  ingest_cmd->add_option("--format", ingest.format,
+                         "csv|jsonl|capnp (default: from FILE's extension)");
   ingest_cmd->add_option("--on-error", ingest.on_error, "abort (default) | skip");
-  ingest_cmd->add_option("--rejects", ingest.rejects, "With skip: write each bad record here");
-  ingest_cmd->add_option("--time-unit", ingest.time_unit, "Unit of integer times: ns (default)|us|ms|s");
+  ingest_cmd->add_option("--rejects", ingest.rejects,
+                         "With skip: write each bad record here");
+  ingest_cmd->add_option("--time-unit", ingest.time_unit,
+                         "Unit of integer times: ns (default)|us|ms|s");
   ingest_cmd->add_flag("--sync", ingest.sync, "fsync after every batch");
 
   GenArgs gen;
-  auto* gen_cmd = app.add_subcommand("gen", "Write a deterministic synthetic agent fleet to stdout");
+  auto* gen_cmd =
+      app.add_subcommand("gen", "Write a deterministic synthetic agent fleet to stdout");
   gen_cmd->add_option("--agents", gen.fleet.agents, "Number of agents (default 1000)");
   gen_cmd->add_option("--days", gen.fleet.days, "Days of history (default 90)");
-  gen_cmd->add_option("--events", gen.fleet.events, "Exact number of events (default 1000000)");
+  gen_cmd->add_option("--events", gen.fleet.events,
+                      "Exact number of events (default 1000000)");
   gen_cmd->add_option("--seed", gen.fleet.seed, "Random seed (default 42)");
-  gen_cmd->add_option("--start", gen.start, "First instant, RFC 3339 (default 2026-01-01T00:00:00Z)");
+  gen_cmd->add_option("--start", gen.start,
+                      "First instant, RFC 3339 (default 2026-01-01T00:00:00Z)");
   gen_cmd->add_option("--format", gen.format, "csv (default) | jsonl | capnp");
   gen_cmd->footer(fleet::DescribeIncidents(fleet::FleetOptions()));
 
@@ -54,7 +60,8 @@ int Main(int argc, char** argv) {
   shell_cmd->add_option("DB", db)->required();
   auto* check_cmd = app.add_subcommand("check", "Verify every checksum and index entry");
   check_cmd->add_option("DB", db)->required();
-  auto* flush_cmd = app.add_subcommand("flush", "Seal every partition that can be sealed, now");
+  auto* flush_cmd =
+      app.add_subcommand("flush", "Seal every partition that can be sealed, now");
   flush_cmd->add_option("DB", db)->required();
   auto* slo_cmd = app.add_subcommand("slo", "SLO definitions");
   slo_cmd->allow_extras();
