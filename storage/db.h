@@ -26,8 +26,8 @@ struct DbStats {
   uint64_t events = 0;
   uint64_t series = 0;
   uint64_t partitions = 0;
-  int64_t first_time = 0;   // meaningful only when events > 0
-  int64_t last_time = 0;    // idem
+  int64_t first_time = 0;      // meaningful only when events > 0
+  int64_t last_time = 0;       // idem
   uint64_t bytes_on_disk = 0;  // every file in the DB directory
   uint64_t head_bytes = 0;     // live head records (RocksDB's estimate)
   uint64_t index_bytes = 0;    // series index and postings (estimate)
@@ -45,7 +45,8 @@ class DB {
   // Opens (or with create_if_missing creates) the database at `path`.
   // A second writer on the same path, from this process or another, gets
   // Busy naming the holder.
-  static Result<std::unique_ptr<DB>> Open(const Options& options, const std::string& path);
+  static Result<std::unique_ptr<DB>> Open(const Options& options,
+                                          const std::string& path);
 
   DB() = default;
   DB(const DB&) = delete;

@@ -10,7 +10,9 @@ namespace {
 
 bool IsValidLabelName(std::string_view n) {
   if (n.empty() || n.size() > kMaxLabelNameBytes) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
   if (!alpha(n[0])) return false;
   return std::all_of(n.begin(), n.end(),
                      [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
@@ -50,9 +52,10 @@ Result<Labels> Labels::Make(std::vector<Label> labels) {
   }
   for (const Label& l : labels) {
     if (!IsValidLabelName(l.name)) {
-      return Status::InvalidArgument("bad label name '" + l.name.substr(0, 80) +
-                                     "': must match [A-Za-z_][A-Za-z0-9_]* and be at most " +
-                                     std::to_string(kMaxLabelNameBytes) + " bytes");
+      return Status::InvalidArgument(
+          "bad label name '" + l.name.substr(0, 80) +
+          "': must match [A-Za-z_][A-Za-z0-9_]* and be at most " +
+          std::to_string(kMaxLabelNameBytes) + " bytes");
     }
     if (l.value.empty()) {
       return Status::InvalidArgument("label " + l.name + " has an empty value");
@@ -63,9 +66,10 @@ Result<Labels> Labels::Make(std::vector<Label> labels) {
                                      std::to_string(kMaxLabelValueBytes) + ")");
     }
     if (!IsPrintableUtf8(l.value)) {
-      return Status::InvalidArgument("label " + l.name +
-                                     " value is not printable UTF-8 (control character or "
-                                     "bad encoding)");
+      return Status::InvalidArgument(
+          "label " + l.name +
+          " value is not printable UTF-8 (control character or "
+          "bad encoding)");
     }
   }
   std::sort(labels.begin(), labels.end(),
@@ -124,18 +128,19 @@ Status ValidateEvent(const Event& e) {
     float r = *e.user_rating;
     if (!std::isfinite(r) || r < 1 || r > 5) return bad("user_rating is outside 1..5");
   }
-  if (static_cast<uint8_t>(e.hallucinated) > 2) return bad("hallucinated is not a tri-state");
+  if (static_cast<uint8_t>(e.hallucinated) > 2)
+    return bad("hallucinated is not a tri-state");
   if (e.error_kind.size() > kMaxErrorKindBytes) {
-    return bad("error_kind is " + std::to_string(e.error_kind.size()) + " bytes (at most " +
-               std::to_string(kMaxErrorKindBytes) + ")");
+    return bad("error_kind is " + std::to_string(e.error_kind.size()) +
+               " bytes (at most " + std::to_string(kMaxErrorKindBytes) + ")");
   }
   if (!IsPrintableUtf8(e.error_kind)) return bad("error_kind is not printable UTF-8");
   return Status::OK();
 }
 
 uint32_t EventBatch::AddSeries(const Labels& labels) {
-  auto [it, inserted] =
-      series_by_canonical_.try_emplace(labels.Canonical(), static_cast<uint32_t>(series_.size()));
+  auto [it, inserted] = series_by_canonical_.try_emplace(
+      labels.Canonical(), static_cast<uint32_t>(series_.size()));
   if (inserted) series_.push_back(labels);
   return it->second;
 }

@@ -71,9 +71,9 @@ struct Event {
   uint32_t tokens_out = 0;
   uint16_t policy_violations = 0;
   uint16_t tool_calls = 0;
-  uint16_t tool_failures = 0;           // <= tool_calls
-  std::optional<float> user_rating;     // 1..5
-  std::string error_kind;               // empty = none; <= kMaxErrorKindBytes
+  uint16_t tool_failures = 0;        // <= tool_calls
+  std::optional<float> user_rating;  // 1..5
+  std::string error_kind;            // empty = none; <= kMaxErrorKindBytes
   std::optional<TraceId> trace_id;
 
   friend bool operator==(const Event&, const Event&) = default;

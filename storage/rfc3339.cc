@@ -96,11 +96,12 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
   }
   int64_t offset_s = 0;
   if (!Expect(s, &p, "Zz")) {
-    if (p >= s.size() || (s[p] != '+' && s[p] != '-')) return bad("expected 'Z' or an offset");
+    if (p >= s.size() || (s[p] != '+' && s[p] != '-'))
+      return bad("expected 'Z' or an offset");
     int sign = s[p++] == '-' ? -1 : 1;
     int64_t oh, om;
-    if (!Digits(s, &p, 2, &oh) || !Expect(s, &p, ":") || !Digits(s, &p, 2, &om) || oh > 23 ||
-        om > 59) {
+    if (!Digits(s, &p, 2, &oh) || !Expect(s, &p, ":") || !Digits(s, &p, 2, &om) ||
+        oh > 23 || om > 59) {
       return bad("bad offset, expected +hh:mm");
     }
     offset_s = sign * (oh * 3600 + om * 60);
@@ -108,7 +109,8 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
   if (p != s.size()) return bad("unexpected text after the time");
   // Representable range of int64 ns: 1677-09-21 .. 2262-04-11.
   if (year < 1678 || year > 2261) return bad("year outside 1678..2261");
-  int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  int64_t days =
+      DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   return secs * kNanosPerSecond + frac;
 }

@@ -19,14 +19,18 @@ class [[nodiscard]] Status {
   Status() = default;  // OK
 
   static Status OK() { return Status(); }
-  static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
+  static Status NotFound(std::string msg) {
+    return Status(Code::kNotFound, std::move(msg));
+  }
   static Status Corruption(std::string msg) {
     return Status(Code::kCorruption, std::move(msg));
   }
   static Status InvalidArgument(std::string msg) {
     return Status(Code::kInvalidArgument, std::move(msg));
   }
-  static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
+  static Status IOError(std::string msg) {
+    return Status(Code::kIOError, std::move(msg));
+  }
   // The database is held by another writer.
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
   // Two different label sets hash to the same series id; refused, never merged.
@@ -82,7 +86,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "a Result needs a value or an error");
   }
@@ -106,10 +110,10 @@ class [[nodiscard]] Result {
 }  // namespace sredb
 
 // Returns early with the error of an expression yielding a Status.
-#define SREDB_RETURN_IF_ERROR(expr)        \
-  do {                                     \
-    ::sredb::Status _st = (expr);          \
-    if (!_st.ok()) return _st;             \
+#define SREDB_RETURN_IF_ERROR(expr) \
+  do {                              \
+    ::sredb::Status _st = (expr);   \
+    if (!_st.ok()) return _st;      \
   } while (0)
 
 #endif  // SREDB_STORAGE_STATUS_H_

@@ -12,7 +12,9 @@
 
 namespace sredb::internal {
 
-inline uint64_t Xxh3(std::string_view data) { return XXH3_64bits(data.data(), data.size()); }
+inline uint64_t Xxh3(std::string_view data) {
+  return XXH3_64bits(data.data(), data.size());
+}
 
 // Appends the XXH3-64 of everything in *dst so far.
 inline void SealWithChecksum(std::string* dst) { PutFixed64(dst, Xxh3(*dst)); }

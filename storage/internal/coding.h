@@ -57,7 +57,8 @@ inline void PutVarint64(std::string* dst, uint64_t v) {
 // than 10 bytes.
 inline bool GetVarint64(std::string_view* in, uint64_t* v) {
   uint64_t result = 0;
-  for (int shift = 0, i = 0; i < 10 && i < static_cast<int>(in->size()); ++i, shift += 7) {
+  for (int shift = 0, i = 0; i < 10 && i < static_cast<int>(in->size());
+       ++i, shift += 7) {
     uint8_t byte = static_cast<uint8_t>((*in)[i]);
     result |= static_cast<uint64_t>(byte & 0x7f) << shift;
     if (byte < 0x80) {

@@ -58,22 +58,23 @@ Result<CheckReport> DBImpl::Check() {
 std::set<uint64_t> DBImpl::CheckIndex(const rocksdb::Snapshot* snapshot,
                                       CheckReport* report) {
   std::map<uint64_t, Labels> series;
-  Status s = ForEach(db_, index_cf_, snapshot, std::string(1, kSeriesPrefix),
-                     [&](std::string_view key, std::string_view value) {
-                       ++report->objects_checked;
-                       uint64_t id = key.size() == 9 ? DecodeBigEndian64(key.data() + 1) : 0;
-                       std::string name = "index: series " + SeriesIdHex(id);
-                       auto labels = CheckAndStripChecksum(&value)
-                                         ? DecodeCanonicalLabels(value)
-                                         : Result<Labels>(Status::Corruption("bad checksum"));
-                       if (key.size() != 9 || !labels.ok()) {
-                         report->problems.push_back(name + ": " + labels.status().message());
-                       } else if (SeriesId(value) != id) {
-                         report->problems.push_back(name + ": id is not the hash of its labels");
-                       } else {
-                         series.emplace(id, std::move(labels.value()));
-                       }
-                     });
+  Status s =
+      ForEach(db_, index_cf_, snapshot, std::string(1, kSeriesPrefix),
+              [&](std::string_view key, std::string_view value) {
+                ++report->objects_checked;
+                uint64_t id = key.size() == 9 ? DecodeBigEndian64(key.data() + 1) : 0;
+                std::string name = "index: series " + SeriesIdHex(id);
+                auto labels = CheckAndStripChecksum(&value)
+                                  ? DecodeCanonicalLabels(value)
+                                  : Result<Labels>(Status::Corruption("bad checksum"));
+                if (key.size() != 9 || !labels.ok()) {
+                  report->problems.push_back(name + ": " + labels.status().message());
+                } else if (SeriesId(value) != id) {
+                  report->problems.push_back(name + ": id is not the hash of its labels");
+                } else {
+                  series.emplace(id, std::move(labels.value()));
+                }
+              });
   if (!s.ok()) report->problems.push_back("index: " + s.message());
   std::set<std::pair<uint64_t, std::string>> postings;  // (id, "name=value")
   s = ForEach(db_, index_cf_, snapshot, std::string(1, kPostingPrefix),
@@ -86,11 +87,13 @@ std::set<uint64_t> DBImpl::CheckIndex(const rocksdb::Snapshot* snapshot,
                   return;
                 }
                 uint64_t id = DecodeBigEndian64(key.data() + sep2 + 1);
-                std::string name(key.substr(1, sep - 1)), value(key.substr(sep + 1, sep2 - sep - 1));
+                std::string name(key.substr(1, sep - 1)),
+                    value(key.substr(sep + 1, sep2 - sep - 1));
                 auto it = series.find(id);
                 if (it == series.end() || it->second.Get(name) != value) {
-                  report->problems.push_back("index: posting " + name + "=" + value + " -> " +
-                                             SeriesIdHex(id) + " has no matching series");
+                  report->problems.push_back("index: posting " + name + "=" + value +
+                                             " -> " + SeriesIdHex(id) +
+                                             " has no matching series");
                 }
                 postings.emplace(id, name + "=" + value);
               });
@@ -98,8 +101,8 @@ std::set<uint64_t> DBImpl::CheckIndex(const rocksdb::Snapshot* snapshot,
   for (const auto& [id, labels] : series) {
     for (const Label& l : labels.items()) {
       if (!postings.count({id, l.name + "=" + l.value})) {
-        report->problems.push_back("index: series " + SeriesIdHex(id) + " lacks posting " +
-                                   l.name + "=" + l.value);
+        report->problems.push_back("index: series " + SeriesIdHex(id) +
+                                   " lacks posting " + l.name + "=" + l.value);
       }
     }
   }
@@ -125,8 +128,8 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
         }
         int64_t partition = DecodeOrderedInt64(key.data());
         uint64_t seq = DecodeBigEndian64(key.data() + 8);
-        std::string name = "head record (partition " + std::to_string(partition) + ", seq " +
-                           std::to_string(seq) + ")";
+        std::string name = "head record (partition " + std::to_string(partition) +
+                           ", seq " + std::to_string(seq) + ")";
         max_seq = std::max(max_seq, seq);
         any = true;
         events.clear();
@@ -142,7 +145,8 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
             return;
           }
           if (!series.count(h.series_id)) {
-            report->problems.push_back(name + ": unknown series " + SeriesIdHex(h.series_id));
+            report->problems.push_back(name + ": unknown series " +
+                                       SeriesIdHex(h.series_id));
             return;
           }
         }
@@ -156,7 +160,8 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
     uint64_t head_events = it == seen.end() ? 0 : it->second.events;
     if (head_events != info.events) {
       report->problems.push_back("meta: partition " + std::to_string(start) + " counts " +
-                                 std::to_string(info.events) + " events, the head holds " +
+                                 std::to_string(info.events) +
+                                 " events, the head holds " +
                                  std::to_string(head_events));
     }
   }

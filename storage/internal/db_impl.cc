@@ -172,14 +172,17 @@ Status DBImpl::LoadMeta(bool created) {
 }
 
 Status DBImpl::LoadPartitions() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_cf_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), meta_cf_));
   const std::string prefix(1, kPartitionPrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     if (it->key().size() != 9) return Status::Corruption("meta: bad partition key");
     int64_t start = DecodeOrderedInt64(it->key().data() + 1);
     PartitionInfo info;
-    if (!DecodePartitionInfo(std::string_view(it->value().data(), it->value().size()), &info)) {
-      return Status::Corruption("meta: partition " + std::to_string(start) + ": damaged record");
+    if (!DecodePartitionInfo(std::string_view(it->value().data(), it->value().size()),
+                             &info)) {
+      return Status::Corruption("meta: partition " + std::to_string(start) +
+                                ": damaged record");
     }
     partitions_[start] = info;
   }
@@ -187,7 +190,8 @@ Status DBImpl::LoadPartitions() {
 }
 
 uint64_t DBImpl::SeriesId(std::string_view canonical) const {
-  if (options_.series_hash_for_testing) return options_.series_hash_for_testing(canonical);
+  if (options_.series_hash_for_testing)
+    return options_.series_hash_for_testing(canonical);
   return XXH3_64bits(canonical.data(), canonical.size());
 }
 
@@ -226,7 +230,8 @@ Result<DbStats> DBImpl::GetStats() {
 Status DBImpl::Close() {
   if (db_ == nullptr) return Status::OK();
   Status result;
-  for (rocksdb::ColumnFamilyHandle* h : extra_cfs_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (rocksdb::ColumnFamilyHandle* h : extra_cfs_)
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* h : {head_cf_, index_cf_, meta_cf_, default_cf_}) {
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }

@@ -65,9 +65,10 @@ class DBImpl final : public DB {
   std::set<uint64_t> CheckIndex(const rocksdb::Snapshot* snapshot, CheckReport* report);
   void CheckHead(const rocksdb::Snapshot* snapshot,
                  const std::map<int64_t, PartitionInfo>& catalog,
-                 const std::set<uint64_t>& series, uint64_t next_seq, CheckReport* report);
+                 const std::set<uint64_t>& series, uint64_t next_seq,
+                 CheckReport* report);
   Status ResolveNewSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
-                     std::vector<uint32_t>* new_series) const;
+                          std::vector<uint32_t>* new_series) const;
   uint64_t SeriesId(std::string_view canonical) const;
 
   const Options options_;
@@ -79,14 +80,14 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* head_cf_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> extra_cfs_;  // written by newer code
-  int64_t partition_ns_ = 0;  // fixed once loaded
+  int64_t partition_ns_ = 0;                             // fixed once loaded
 
   // Guards the in-memory state below, and orders commits: Append holds it
   // across its RocksDB write so that state and store change together.
   std::mutex mu_;
-  SeriesIndex series_;                         // GUARDED_BY(mu_)
+  SeriesIndex series_;                           // GUARDED_BY(mu_)
   std::map<int64_t, PartitionInfo> partitions_;  // GUARDED_BY(mu_)
-  uint64_t next_seq_ = 0;                      // GUARDED_BY(mu_)
+  uint64_t next_seq_ = 0;                        // GUARDED_BY(mu_)
 };
 
 }  // namespace sredb::internal

@@ -13,10 +13,15 @@ namespace {
 // sorted by (time, series id, arrival). Holds the view's snapshot until it dies.
 class HeadScanIterator final : public EventIterator {
  public:
-  HeadScanIterator(DBImpl* db, DBImpl::ReadView view,
-                   std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> series,
-                   int64_t start, int64_t end)
-      : db_(db), view_(std::move(view)), series_(std::move(series)), start_(start), end_(end) {
+  HeadScanIterator(
+      DBImpl* db, DBImpl::ReadView view,
+      std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> series,
+      int64_t start, int64_t end)
+      : db_(db),
+        view_(std::move(view)),
+        series_(std::move(series)),
+        start_(start),
+        end_(end) {
     SkipToNonEmpty();
   }
   ~HeadScanIterator() override { db_->ReleaseView(view_); }
@@ -28,13 +33,16 @@ class HeadScanIterator final : public EventIterator {
   }
   const Event& event() const override { return rows_[pos_].event; }
   uint64_t series_id() const override { return rows_[pos_].series_id; }
-  const Labels& labels() const override { return series_.at(rows_[pos_].series_id)->labels; }
+  const Labels& labels() const override {
+    return series_.at(rows_[pos_].series_id)->labels;
+  }
   Status status() const override { return status_; }
 
  private:
   // Loads partitions until one has rows or none is left.
   void SkipToNonEmpty() {
-    while (status_.ok() && pos_ >= rows_.size() && next_partition_ < view_.partitions.size()) {
+    while (status_.ok() && pos_ >= rows_.size() &&
+           next_partition_ < view_.partitions.size()) {
       status_ = LoadPartition(view_.partitions[next_partition_++]);
     }
   }
@@ -55,23 +63,27 @@ class HeadScanIterator final : public EventIterator {
       decoded.clear();
       std::string_view value(it->value().data(), it->value().size());
       if (Status s = DecodeHeadRecord(value, partition, &decoded); !s.ok()) {
-        uint64_t seq = it->key().size() == 16 ? DecodeBigEndian64(it->key().data() + 8) : 0;
+        uint64_t seq =
+            it->key().size() == 16 ? DecodeBigEndian64(it->key().data() + 8) : 0;
         return Status::Corruption("head record (partition " + std::to_string(partition) +
                                   ", seq " + std::to_string(seq) + "): " + s.message());
       }
       for (HeadEvent& h : decoded) {
-        if (h.event.time < start_ || h.event.time >= end_ || !series_.count(h.series_id)) {
+        if (h.event.time < start_ || h.event.time >= end_ ||
+            !series_.count(h.series_id)) {
           continue;
         }
         rows_.push_back(std::move(h));
       }
     }
-    if (!it->status().ok()) return Status::IOError("head scan: " + it->status().ToString());
+    if (!it->status().ok())
+      return Status::IOError("head scan: " + it->status().ToString());
     // Stable: rows arrived in (seq, position) order, which breaks ties.
-    std::stable_sort(rows_.begin(), rows_.end(), [](const HeadEvent& a, const HeadEvent& b) {
-      return a.event.time != b.event.time ? a.event.time < b.event.time
-                                          : a.series_id < b.series_id;
-    });
+    std::stable_sort(rows_.begin(), rows_.end(),
+                     [](const HeadEvent& a, const HeadEvent& b) {
+                       return a.event.time != b.event.time ? a.event.time < b.event.time
+                                                           : a.series_id < b.series_id;
+                     });
     return Status::OK();
   }
 
@@ -107,7 +119,8 @@ std::shared_ptr<const SeriesEntry> DBImpl::FindSeries(uint64_t id) {
 Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) {
   if (db_ == nullptr) return Status::InvalidArgument("database is closed");
   ReadView view = AcquireView();
-  auto selected = SelectSeries(db_, index_cf_, view.snapshot, options.matchers, view.series_ids);
+  auto selected =
+      SelectSeries(db_, index_cf_, view.snapshot, options.matchers, view.series_ids);
   if (!selected.ok()) {
     ReleaseView(view);
     return selected.status();
@@ -123,8 +136,8 @@ Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) 
     bool overlaps = p < options.end && (options.start <= p || options.start - p < pn);
     return !overlaps || series.empty() || options.start >= options.end;
   });
-  return std::unique_ptr<EventIterator>(
-      new HeadScanIterator(this, std::move(view), std::move(series), options.start, options.end));
+  return std::unique_ptr<EventIterator>(new HeadScanIterator(
+      this, std::move(view), std::move(series), options.start, options.end));
 }
 
 }  // namespace sredb::internal

@@ -24,7 +24,7 @@ struct PartitionPart {
 // ever. A batch whose label set hashes to a known id with other labels, or
 // two of whose new label sets share an id, is refused whole.
 Status DBImpl::ResolveNewSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
-                           std::vector<uint32_t>* new_series) const {
+                                std::vector<uint32_t>* new_series) const {
   std::map<uint64_t, uint32_t> fresh;  // id -> batch series index
   for (uint32_t s = 0; s < batch.series_count(); ++s) {
     std::string canonical = batch.series(s).Canonical();
@@ -38,9 +38,9 @@ Status DBImpl::ResolveNewSeries(const EventBatch& batch, const std::vector<uint6
       new_series->push_back(s);
       continue;
     }
-    return Status::SeriesCollision("series id " + SeriesIdHex(ids[s]) + " of {" +
-                                   batch.series(s).ToString() + "} is already taken by {" +
-                                   other + "}; the batch is refused");
+    return Status::SeriesCollision(
+        "series id " + SeriesIdHex(ids[s]) + " of {" + batch.series(s).ToString() +
+        "} is already taken by {" + other + "}; the batch is refused");
   }
   return Status::OK();
 }
@@ -94,8 +94,10 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   std::vector<std::pair<int64_t, PartitionInfo>> merged;
   for (const auto& [start, part] : parts) {
     PartitionInfo info = part.info;
-    if (auto it = partitions_.find(start); it != partitions_.end()) info.Merge(it->second);
-    wb.Put(meta_cf_, PartitionKey(start), EncodePartitionInfo(info)).PermitUncheckedError();
+    if (auto it = partitions_.find(start); it != partitions_.end())
+      info.Merge(it->second);
+    wb.Put(meta_cf_, PartitionKey(start), EncodePartitionInfo(info))
+        .PermitUncheckedError();
     merged.emplace_back(start, info);
   }
   std::string seq_value;
@@ -106,10 +108,12 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   rocksdb::WriteOptions wo;
   wo.sync = options.sync;
   rocksdb::Status s = db_->Write(wo, &wb);
-  if (!s.ok()) return Status::IOError("append: " + s.ToString() + "; the batch is not stored");
+  if (!s.ok())
+    return Status::IOError("append: " + s.ToString() + "; the batch is not stored");
   next_seq_ = seq;
   for (auto& [start, info] : merged) partitions_[start] = info;
-  for (size_t k = 0; k < new_series.size(); ++k) series_.Insert(ids[new_series[k]], entries[k]);
+  for (size_t k = 0; k < new_series.size(); ++k)
+    series_.Insert(ids[new_series[k]], entries[k]);
   return Status::OK();
 }
 

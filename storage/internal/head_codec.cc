@@ -18,8 +18,12 @@ enum Flag : uint8_t {
   kHasTrace = 1 << 6,
 };
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 void PutFloat(std::string* dst, float f) { PutFixed32(dst, std::bit_cast<uint32_t>(f)); }
 
@@ -47,8 +51,8 @@ bool GetVarintAs(std::string_view* in, T* out) {
 }
 
 // Decodes one event; false when the bytes are malformed.
-bool DecodeEvent(std::string_view* in, const std::vector<uint64_t>& ids, int64_t* prev_time,
-                 HeadEvent* out) {
+bool DecodeEvent(std::string_view* in, const std::vector<uint64_t>& ids,
+                 int64_t* prev_time, HeadEvent* out) {
   uint64_t series_index, dt;
   if (!GetVarint64(in, &series_index) || series_index >= ids.size()) return false;
   if (!GetVarint64(in, &dt) || in->empty()) return false;
@@ -109,10 +113,11 @@ void HeadRecordBuilder::Add(uint64_t series_id, const Event& e) {
   PutVarint64(&body_, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(e.time) -
                                                   static_cast<uint64_t>(prev_time_))));
   prev_time_ = e.time;
-  uint8_t flags = (e.success ? kSuccess : 0) |
-                  static_cast<uint8_t>(static_cast<uint8_t>(e.hallucinated) << kHallucinatedShift) |
-                  (e.ttft_ms ? kHasTtft : 0) | (e.user_rating ? kHasRating : 0) |
-                  (e.error_kind.empty() ? 0 : kHasErrorKind) | (e.trace_id ? kHasTrace : 0);
+  uint8_t flags =
+      (e.success ? kSuccess : 0) |
+      static_cast<uint8_t>(static_cast<uint8_t>(e.hallucinated) << kHallucinatedShift) |
+      (e.ttft_ms ? kHasTtft : 0) | (e.user_rating ? kHasRating : 0) |
+      (e.error_kind.empty() ? 0 : kHasErrorKind) | (e.trace_id ? kHasTrace : 0);
   body_.push_back(static_cast<char>(flags));
   PutFloat(&body_, e.latency_ms);
   if (e.ttft_ms) PutFloat(&body_, *e.ttft_ms);

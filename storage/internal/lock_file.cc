@@ -24,7 +24,8 @@ Result<std::unique_ptr<LockFile>> LockFile::Acquire(const std::string& dir) {
       return Status::IOError("cannot lock " + path + ": " + std::strerror(err));
     }
     std::string holder = n > 0 ? std::string(buf, strnlen(buf, n)) : "";
-    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' '))
+      holder.pop_back();
     std::string who = holder.empty() ? "another writer"
                       : holder == std::to_string(::getpid())
                           ? "this process (pid " + holder + ")"

@@ -16,7 +16,8 @@ namespace {
 // prefix). Returns the iterator's status.
 template <typename Fn>
 Status ForEachPosting(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                      const rocksdb::Snapshot* snapshot, const std::string& prefix, Fn fn) {
+                      const rocksdb::Snapshot* snapshot, const std::string& prefix,
+                      Fn fn) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   std::string upper = prefix;
@@ -43,7 +44,8 @@ std::vector<uint64_t> SortedUnique(std::vector<uint64_t> v) {
   return v;
 }
 
-std::vector<uint64_t> Difference(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+std::vector<uint64_t> Difference(const std::vector<uint64_t>& a,
+                                 const std::vector<uint64_t>& b) {
   std::vector<uint64_t> out;
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
@@ -66,14 +68,16 @@ Result<std::vector<uint64_t>> SelectOne(rocksdb::DB* db, rocksdb::ColumnFamilyHa
     for (const std::string& v : m.values) {
       if (v.empty()) {  // = '' selects series without the label
         std::vector<uint64_t> with;
-        SREDB_RETURN_IF_ERROR(ForEachPosting(db, cf, snapshot, PostingNamePrefix(m.name),
-                                             [&](std::string_view, uint64_t id) { with.push_back(id); }));
+        SREDB_RETURN_IF_ERROR(
+            ForEachPosting(db, cf, snapshot, PostingNamePrefix(m.name),
+                           [&](std::string_view, uint64_t id) { with.push_back(id); }));
         auto without = Difference(all_ids, SortedUnique(std::move(with)));
         ids.insert(ids.end(), without.begin(), without.end());
         continue;
       }
       if (v.find('\0') != std::string::npos) continue;  // no stored value has a NUL
-      SREDB_RETURN_IF_ERROR(ForEachPosting(db, cf, snapshot, PostingValuePrefix(m.name, v), collect));
+      SREDB_RETURN_IF_ERROR(
+          ForEachPosting(db, cf, snapshot, PostingValuePrefix(m.name, v), collect));
     }
     return SortedUnique(std::move(ids));
   }
@@ -116,7 +120,8 @@ Result<Labels> DecodeCanonicalLabels(std::string_view canonical) {
     labels.push_back(Label{std::string(name), std::string(value)});
   }
   auto made = Labels::Make(std::move(labels));
-  if (!made.ok()) return Status::Corruption("invalid stored labels: " + made.status().message());
+  if (!made.ok())
+    return Status::Corruption("invalid stored labels: " + made.status().message());
   return made;
 }
 
@@ -132,7 +137,8 @@ Status SeriesIndex::Load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
     }
     auto labels = DecodeCanonicalLabels(value);
     if (!labels.ok()) {
-      return Status::Corruption("index: series " + SeriesIdHex(id) + ": " + labels.status().message());
+      return Status::Corruption("index: series " + SeriesIdHex(id) + ": " +
+                                labels.status().message());
     }
     auto entry = std::make_shared<SeriesEntry>();
     entry->labels = std::move(labels.value());
@@ -172,7 +178,8 @@ void SeriesIndex::PutSeries(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHan
   }
 }
 
-Result<std::vector<uint64_t>> SelectSeries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+Result<std::vector<uint64_t>> SelectSeries(rocksdb::DB* db,
+                                           rocksdb::ColumnFamilyHandle* cf,
                                            const rocksdb::Snapshot* snapshot,
                                            const std::vector<LabelMatcher>& matchers,
                                            const std::vector<uint64_t>& all_ids) {

@@ -56,7 +56,8 @@ Result<Labels> DecodeCanonicalLabels(std::string_view canonical);
 // the postings at `snapshot`. `all_ids` (ascending) is the universe used by
 // no matchers and by != and regex matchers, which also match series lacking
 // the label (their value is empty). InvalidArgument for a bad regex.
-Result<std::vector<uint64_t>> SelectSeries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+Result<std::vector<uint64_t>> SelectSeries(rocksdb::DB* db,
+                                           rocksdb::ColumnFamilyHandle* cf,
                                            const rocksdb::Snapshot* snapshot,
                                            const std::vector<LabelMatcher>& matchers,
                                            const std::vector<uint64_t>& all_ids);

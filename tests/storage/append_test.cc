@@ -2,8 +2,8 @@
 // nothing under concurrent writers.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -64,7 +64,8 @@ TEST(Append, EachOutOfRangeFieldIsNamed) {
       {[](Event* e) { e->latency_ms = INFINITY; }, "latency_ms is not a finite"},
       {[](Event* e) { e->ttft_ms = std::nanf(""); }, "ttft_ms is not a finite"},
       {[](Event* e) { e->cost_micros = -5; }, "cost_usd is negative"},
-      {[](Event* e) { e->tool_calls = 2, e->tool_failures = 3; }, "tool_failures (3) > tool_calls (2)"},
+      {[](Event* e) { e->tool_calls = 2, e->tool_failures = 3; },
+       "tool_failures (3) > tool_calls (2)"},
       {[](Event* e) { e->user_rating = 0.5f; }, "user_rating is outside 1..5"},
       {[](Event* e) { e->user_rating = 6; }, "user_rating is outside 1..5"},
       {[](Event* e) { e->error_kind = std::string(65, 'x'); }, "error_kind is 65 bytes"},
@@ -83,7 +84,8 @@ TEST(Append, EachOutOfRangeFieldIsNamed) {
 TEST(Append, RefusesAnOversizedBatch) {
   TempDir dir;
   auto db = OpenOrDie(dir.path());
-  EXPECT_TRUE(db->Append(WriteOptions(), GoodBatch(kMaxBatchEvents + 1)).IsResourceExhausted());
+  EXPECT_TRUE(
+      db->Append(WriteOptions(), GoodBatch(kMaxBatchEvents + 1)).IsResourceExhausted());
   EXPECT_EQ(ScanAll(db.get()).size(), 0u);
 }
 
@@ -95,7 +97,8 @@ TEST(Append, RefusesASeriesIdCollisionWithAStoredSeries) {
   o.series_hash_for_testing = ConstantHash;
   auto db = OpenOrDie(dir.path(), o);
   ASSERT_TRUE(db->Append(WriteOptions(), GoodBatch(2, "first")).ok());
-  ASSERT_TRUE(db->Append(WriteOptions(), GoodBatch(2, "first")).ok());  // same labels: fine
+  ASSERT_TRUE(
+      db->Append(WriteOptions(), GoodBatch(2, "first")).ok());  // same labels: fine
   Status s = db->Append(WriteOptions(), GoodBatch(2, "second"));
   ASSERT_TRUE(s.IsSeriesCollision()) << s.ToString();
   EXPECT_NE(s.message().find("agent=second"), std::string::npos);

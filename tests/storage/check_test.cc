@@ -27,10 +27,11 @@ void Fill(DB* db) {
 
 // Applies `mutate` to the value of the first key of column family `cf`
 // whose key starts with `prefix`, with the database closed.
-void DamageFirst(const std::string& path, const std::string& cf, const std::string& prefix,
-                 void (*mutate)(std::string*)) {
+void DamageFirst(const std::string& path, const std::string& cf,
+                 const std::string& prefix, void (*mutate)(std::string*)) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const char* n : {"default", internal::kMetaCf, internal::kIndexCf, internal::kHeadCf}) {
+  for (const char* n :
+       {"default", internal::kMetaCf, internal::kIndexCf, internal::kHeadCf}) {
     descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

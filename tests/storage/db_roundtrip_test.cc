@@ -49,11 +49,13 @@ std::vector<Expected> AppendRandom(DB* db, int n, uint64_t seed) {
   return all;
 }
 
-void ExpectSameEvents(std::vector<Expected> want, const std::vector<testing::ScannedEvent>& got) {
+void ExpectSameEvents(std::vector<Expected> want,
+                      const std::vector<testing::ScannedEvent>& got) {
   ASSERT_EQ(want.size(), got.size());
   // Within equal times the scan orders by series id; compare as multisets
   // per time, and check the scan's time order separately.
-  for (size_t i = 1; i < got.size(); ++i) ASSERT_LE(got[i - 1].event.time, got[i].event.time);
+  for (size_t i = 1; i < got.size(); ++i)
+    ASSERT_LE(got[i - 1].event.time, got[i].event.time);
   auto key = [](const std::string& l, const Event& e) {
     return std::to_string(e.time) + "|" + l + "|" + std::to_string(e.cost_micros) + "|" +
            std::to_string(e.tokens_in) + "|" + std::to_string(e.tool_calls);

@@ -25,7 +25,8 @@ std::vector<HeadEvent> RandomEvents(uint64_t seed, int n) {
   std::vector<HeadEvent> out;
   for (int i = 0; i < n; ++i) {
     // Times before and after the partition start, out of order.
-    int64_t t = kPartition + static_cast<int64_t>(rng() % (2 * kNanosPerDay)) - kNanosPerDay / 2;
+    int64_t t =
+        kPartition + static_cast<int64_t>(rng() % (2 * kNanosPerDay)) - kNanosPerDay / 2;
     out.push_back({rng() % 7, testing::RandomEvent(rng, t)});
   }
   return out;
@@ -89,7 +90,8 @@ TEST(HeadCodec, EveryTruncationIsCorruption) {
   std::string record = Build(RandomEvents(8, 10));
   for (size_t n = 0; n < record.size(); ++n) {
     std::vector<HeadEvent> got;
-    ASSERT_TRUE(DecodeHeadRecord(record.substr(0, n), kPartition, &got).IsCorruption()) << n;
+    ASSERT_TRUE(DecodeHeadRecord(record.substr(0, n), kPartition, &got).IsCorruption())
+        << n;
   }
 }
 

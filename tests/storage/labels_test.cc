@@ -49,7 +49,8 @@ TEST(Labels, RejectsEachInvalidShapeNamingIt) {
   for (const Case& c : cases) {
     auto l = Labels::Make(c.labels);
     ASSERT_FALSE(l.ok()) << c.why;
-    EXPECT_NE(l.status().message().find(c.why), std::string::npos) << l.status().message();
+    EXPECT_NE(l.status().message().find(c.why), std::string::npos)
+        << l.status().message();
   }
   EXPECT_TRUE(Labels::Make({{"agent", "caf\xc3\xa9 \xf0\x9f\xa4\x96"}}).ok());
 }

@@ -41,7 +41,8 @@ class ScanTest : public ::testing::Test {
 
   // The distinct label sets a scan yields, and its event count.
   std::pair<std::set<std::string>, size_t> Run(std::vector<LabelMatcher> matchers,
-                                               int64_t start = kT0, int64_t end = kT0 + 48 * kHour) {
+                                               int64_t start = kT0,
+                                               int64_t end = kT0 + 48 * kHour) {
     ScanOptions o;
     o.matchers = std::move(matchers);
     o.start = start;
@@ -66,7 +67,8 @@ TEST_F(ScanTest, NoMatchersSelectsEverySeries) {
 
 TEST_F(ScanTest, EqualitySelectsThroughPostings) {
   auto [labels, n] = Run({{"agent", Op::kEq, {"a1"}}});
-  EXPECT_EQ(labels, (std::set<std::string>{"agent=a1,model=gpt", "agent=a1,model=llama"}));
+  EXPECT_EQ(labels,
+            (std::set<std::string>{"agent=a1,model=gpt", "agent=a1,model=llama"}));
   EXPECT_EQ(n, 2u * 48);
   EXPECT_EQ(Run({{"agent", Op::kEq, {"a1"}}, {"model", Op::kEq, {"gpt"}}}).first,
             (std::set<std::string>{"agent=a1,model=gpt"}));

@@ -20,7 +20,8 @@ namespace sredb::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sredb-test-XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "sredb-test-XXXXXX").string();
     char* p = ::mkdtemp(tmpl.data());
     EXPECT_NE(p, nullptr);
     path_ = tmpl;
@@ -63,7 +64,8 @@ inline Event RandomEvent(std::mt19937_64& rng, int64_t time) {
   e.tokens_out = static_cast<uint32_t>(rng() % 100000);
   e.policy_violations = static_cast<uint16_t>(rng() % 3);
   e.tool_calls = static_cast<uint16_t>(rng() % 65536);
-  e.tool_failures = static_cast<uint16_t>(e.tool_calls == 0 ? 0 : rng() % (e.tool_calls + 1));
+  e.tool_failures =
+      static_cast<uint16_t>(e.tool_calls == 0 ? 0 : rng() % (e.tool_calls + 1));
   if (coin()) e.user_rating = static_cast<float>(1 + rng() % 5);
   if (coin()) e.error_kind = rng() % 2 ? "timeout" : "tool_error";
   if (rng() % 4 == 0) {
