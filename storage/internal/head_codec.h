@@ -39,16 +39,14 @@ struct HeadEvent {
 
 class HeadRecordBuilder {
  public:
-  explicit HeadRecordBuilder(int64_t partition_start)
-      : partition_start_(partition_start), prev_time_(partition_start) {}
+  explicit HeadRecordBuilder(int64_t partition_start) : prev_time_(partition_start) {}
   void Add(uint64_t series_id, const Event& e);
   size_t size() const { return count_; }
   // Returns the finished record. The builder must not be used afterwards.
   std::string Finish();
 
  private:
-  int64_t partition_start_;
-  int64_t prev_time_;
+  int64_t prev_time_;  // starts at the partition start
   size_t count_ = 0;
   std::vector<uint64_t> series_ids_;
   std::unordered_map<uint64_t, uint32_t> series_index_;
