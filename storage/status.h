@@ -60,6 +60,9 @@ class [[nodiscard]] Status {
   // "Corruption: chunk 12/ab..: bad checksum", or "OK".
   std::string ToString() const;
 
+  // The same code with another message, e.g. to add context.
+  Status WithMessage(std::string msg) const { return Status(code_, std::move(msg)); }
+
   // Marks a deliberately ignored error, so that every ignored one is greppable.
   void IgnoreError() const {}
 

@@ -28,7 +28,7 @@ Status ForEach(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
 }  // namespace
 
 Result<CheckReport> DBImpl::Check() {
-  if (db_ == nullptr) return Status::InvalidArgument("database is closed");
+  if (db_ == nullptr) return Status::IOError("database is closed");
   CheckReport report;
   const rocksdb::Snapshot* snapshot;
   uint64_t next_seq;

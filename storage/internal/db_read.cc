@@ -117,7 +117,7 @@ std::shared_ptr<const SeriesEntry> DBImpl::FindSeries(uint64_t id) {
 }
 
 Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) {
-  if (db_ == nullptr) return Status::InvalidArgument("database is closed");
+  if (db_ == nullptr) return Status::IOError("database is closed");
   ReadView view = AcquireView();
   auto selected =
       SelectSeries(db_, index_cf_, view.snapshot, options.matchers, view.series_ids);

@@ -46,7 +46,7 @@ Status DBImpl::ResolveNewSeries(const EventBatch& batch, const std::vector<uint6
 }
 
 Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
-  if (db_ == nullptr) return Status::InvalidArgument("database is closed");
+  if (db_ == nullptr) return Status::IOError("database is closed");
   if (options_.read_only) return Status::NotSupported("database is open read-only");
   if (batch.empty()) return Status::OK();
   if (batch.size() > kMaxBatchEvents) {

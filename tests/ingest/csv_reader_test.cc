@@ -20,7 +20,8 @@ using ::testing::HasSubstr;
 int MemFd(const std::string& content) {
   int fd = memfd_create("csv_reader_test", 0);
   EXPECT_GE(fd, 0);
-  EXPECT_EQ(write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  EXPECT_EQ(write(fd, content.data(), content.size()),
+            static_cast<ssize_t>(content.size()));
   EXPECT_EQ(lseek(fd, 0, SEEK_SET), 0);
   return fd;
 }
@@ -44,7 +45,8 @@ Result<std::vector<Got>> ReadFd(int fd, TimeUnit unit = TimeUnit::kNs) {
     if (!more.ok()) return more.status();
     if (!*more) return out;
     Got g{r.pos.line, std::string(r.text), r.bad, r.reason, r.event, {}};
-    for (const LabelView& l : r.labels) g.labels.push_back({std::string(l.name), std::string(l.value)});
+    for (const LabelView& l : r.labels)
+      g.labels.push_back({std::string(l.name), std::string(l.value)});
     out.push_back(std::move(g));
   }
 }
@@ -95,7 +97,8 @@ TEST(CsvReader, QuotedFieldsHoldCommasQuotesAndNewlines) {
       "3,\"\",1,\"\"\"\"\n"
       "4,c,1,plain\n");
   ASSERT_EQ(got.size(), 4u);
-  EXPECT_EQ(got[0].labels, (std::vector<Label>{{"agent", "a,b"}, {"note", "say \"hi\""}}));
+  EXPECT_EQ(got[0].labels,
+            (std::vector<Label>{{"agent", "a,b"}, {"note", "say \"hi\""}}));
   EXPECT_EQ(got[0].line, 2u);
   EXPECT_EQ(got[1].labels, (std::vector<Label>{{"agent", "multi\nline"}, {"note", "x"}}));
   EXPECT_EQ(got[1].line, 3u);  // a record's line is its first
@@ -193,16 +196,20 @@ TEST(CsvReader, EmptyInputsHaveNoRecords) {
 }
 
 TEST(CsvReader, OverLongRecordIsBadAndReadingResumes) {
-  std::string csv = "time,agent,success\n1,a,1\n2," + std::string(kMaxRecordBytes + 10, 'x') +
-                    ",1\n3,c,1\n";
-  std::vector<Got> got = Read(csv);
-  ASSERT_EQ(got.size(), 3u);
-  EXPECT_TRUE(got[1].bad);
-  EXPECT_THAT(got[1].reason, HasSubstr("record longer than"));
-  EXPECT_EQ(got[1].line, 3u);
-  EXPECT_EQ(got[1].text.size(), kMaxRecordBytes);
-  EXPECT_FALSE(got[2].bad) << got[2].reason;
-  EXPECT_EQ(got[2].line, 4u);
+  // Just over the limit (read whole), and far over it (skipped unread).
+  for (size_t size : {kMaxRecordBytes + 10, 3 * kMaxRecordBytes}) {
+    std::string csv =
+        "time,agent,success\n1,a,1\n2," + std::string(size, 'x') + ",1\n3,c,1\n";
+    std::vector<Got> got = Read(csv);
+    ASSERT_EQ(got.size(), 3u) << size;
+    EXPECT_TRUE(got[1].bad);
+    EXPECT_EQ(got[1].reason, "record longer than 1048576 bytes");
+    EXPECT_EQ(got[1].line, 3u);
+    EXPECT_EQ(got[1].text, csv.substr(csv.find("2,x"), kMaxRecordBytes));
+    EXPECT_FALSE(got[2].bad) << got[2].reason;
+    EXPECT_EQ(got[2].line, 4u);
+    EXPECT_EQ(got[2].event.time, 3);
+  }
 }
 
 TEST(CsvReader, RecordsSpanningBlocksKeepTheirLines) {
@@ -219,7 +226,8 @@ TEST(CsvReader, RecordsSpanningBlocksKeepTheirLines) {
     ASSERT_FALSE(got[i].bad) << i << ": " << got[i].reason;
     ASSERT_EQ(got[i].event.time, i);
     ASSERT_EQ(got[i].line, line) << i;
-    ASSERT_EQ(got[i].labels[1].value, i % 3 == 0 ? "two\nlines, quoted \"x\"" : "plain-note-text");
+    ASSERT_EQ(got[i].labels[1].value,
+              i % 3 == 0 ? "two\nlines, quoted \"x\"" : "plain-note-text");
     line += i % 3 == 0 ? 2 : 1;
   }
 }

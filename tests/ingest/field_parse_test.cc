@@ -8,6 +8,9 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
+
+#include "storage/rfc3339.h"
 
 namespace sredb::ingest {
 namespace {
@@ -22,7 +25,8 @@ T V(Result<T> r) {
 }
 
 TEST(ParseBool, AcceptsDigitsAndWordsInAnyCase) {
-  for (const char* t : {"1", "true", "TRUE", "True"}) EXPECT_TRUE(V(ParseBool("success", t))) << t;
+  for (const char* t : {"1", "true", "TRUE", "True"})
+    EXPECT_TRUE(V(ParseBool("success", t))) << t;
   for (const char* f : {"0", "false", "FALSE", "fAlSe"}) {
     EXPECT_FALSE(V(ParseBool("success", f))) << f;
   }
@@ -55,8 +59,8 @@ TEST(ParseFloat32, ParsesDecimalAndExponentForms) {
 }
 
 TEST(ParseFloat32, RefusesNanInfinityGarbageAndOverflow) {
-  for (const char* bad : {"NaN", "nan", "inf", "-inf", "Infinity", "", "abc", "1.5ms", "1,5",
-                          " 1", "1 ", "+-1", "--1", "0x10", "1e39", "+"}) {
+  for (const char* bad : {"NaN", "nan", "inf", "-inf", "Infinity", "", "abc", "1.5ms",
+                          "1,5", " 1", "1 ", "+-1", "--1", "0x10", "1e39", "+"}) {
     Result<float> r = ParseFloat32("latency_ms", bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_THAT(r.status().message(), HasSubstr("latency_ms")) << bad;
@@ -67,11 +71,11 @@ TEST(ParseCostMicros, IsExactAndRoundsHalfAwayFromZero) {
   EXPECT_EQ(V(ParseCostMicros("0")), 0);
   EXPECT_EQ(V(ParseCostMicros("1")), 1'000'000);
   EXPECT_EQ(V(ParseCostMicros("0.000001")), 1);
-  EXPECT_EQ(V(ParseCostMicros("0.0123456")), 12346);    // 12345.6 -> up
-  EXPECT_EQ(V(ParseCostMicros("0.0123454")), 12345);    // 12345.4 -> down
-  EXPECT_EQ(V(ParseCostMicros("0.0000005")), 1);        // exactly half -> away from zero
+  EXPECT_EQ(V(ParseCostMicros("0.0123456")), 12346);  // 12345.6 -> up
+  EXPECT_EQ(V(ParseCostMicros("0.0123454")), 12345);  // 12345.4 -> down
+  EXPECT_EQ(V(ParseCostMicros("0.0000005")), 1);      // exactly half -> away from zero
   EXPECT_EQ(V(ParseCostMicros("0.00000049999")), 0);
-  EXPECT_EQ(V(ParseCostMicros("0.1")), 100'000);        // no binary float on the way
+  EXPECT_EQ(V(ParseCostMicros("0.1")), 100'000);  // no binary float on the way
   EXPECT_EQ(V(ParseCostMicros("1.10")), 1'100'000);
   EXPECT_EQ(V(ParseCostMicros(".5")), 500'000);
   EXPECT_EQ(V(ParseCostMicros("2.")), 2'000'000);
@@ -84,18 +88,20 @@ TEST(ParseCostMicros, AcceptsExponentsExactly) {
   EXPECT_EQ(V(ParseCostMicros("1E-3")), 1000);
   EXPECT_EQ(V(ParseCostMicros("1.5e2")), 150'000'000);
   EXPECT_EQ(V(ParseCostMicros("1.5e+2")), 150'000'000);
-  EXPECT_EQ(V(ParseCostMicros("123456e-12")), 0);     // 0.000000123456
-  EXPECT_EQ(V(ParseCostMicros("5e-7")), 1);           // half -> away from zero
+  EXPECT_EQ(V(ParseCostMicros("123456e-12")), 0);  // 0.000000123456
+  EXPECT_EQ(V(ParseCostMicros("5e-7")), 1);        // half -> away from zero
   EXPECT_EQ(V(ParseCostMicros("4.99e-7")), 0);
   EXPECT_EQ(V(ParseCostMicros("1e-999999999999")), 0);
   EXPECT_EQ(V(ParseCostMicros("0e999999999999")), 0);
 }
 
 TEST(ParseCostMicros, LimitsAreInt64MicroUsd) {
-  EXPECT_EQ(V(ParseCostMicros("9223372036854.775807")), std::numeric_limits<int64_t>::max());
-  EXPECT_EQ(V(ParseCostMicros("9223372036854.7758074")), std::numeric_limits<int64_t>::max());
-  for (const char* big : {"9223372036854.775808", "9223372036854.7758075", "1e13", "1e300",
-                          "99999999999999999999999"}) {
+  EXPECT_EQ(V(ParseCostMicros("9223372036854.775807")),
+            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(V(ParseCostMicros("9223372036854.7758074")),
+            std::numeric_limits<int64_t>::max());
+  for (const char* big : {"9223372036854.775808", "9223372036854.7758075", "1e13",
+                          "1e300", "99999999999999999999999"}) {
     Result<int64_t> r = ParseCostMicros(big);
     ASSERT_FALSE(r.ok()) << big;
     EXPECT_THAT(r.status().message(), HasSubstr("cost_usd")) << big;
@@ -107,8 +113,8 @@ TEST(ParseCostMicros, RefusesNegativesAndGarbage) {
   EXPECT_EQ(ParseCostMicros("-0.01").status().message(), "cost_usd is negative");
   EXPECT_EQ(ParseCostMicros("-0.0000001").status().message(), "cost_usd is negative");
   EXPECT_EQ(V(ParseCostMicros("-0")), 0);  // zero has no sign worth refusing
-  for (const char* bad : {"", "-", ".", "e3", "1e", "1e+", "abc", "1.2.3", "1,5", "$1", " 1",
-                          "NaN", "inf", "0x1"}) {
+  for (const char* bad : {"", "-", ".", "e3", "1e", "1e+", "abc", "1.2.3", "1,5", "$1",
+                          " 1", "NaN", "inf", "0x1"}) {
     Result<int64_t> r = ParseCostMicros(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_THAT(r.status().message(), HasSubstr("cost_usd")) << bad;
@@ -134,7 +140,8 @@ TEST(ParseUnsigned, HonoursTheTypesRange) {
 TEST(ParseTime, AcceptsRfc3339) {
   EXPECT_EQ(V(ParseTime("1970-01-01T00:00:01Z", TimeUnit::kNs)), 1'000'000'000);
   EXPECT_EQ(V(ParseTime("2026-03-03T14:00:00.123Z", TimeUnit::kS)), 1772546400123000000);
-  EXPECT_EQ(V(ParseTime("2026-03-03T16:00:00.123+02:00", TimeUnit::kNs)), 1772546400123000000);
+  EXPECT_EQ(V(ParseTime("2026-03-03T16:00:00.123+02:00", TimeUnit::kNs)),
+            1772546400123000000);
 }
 
 TEST(ParseTime, ScalesIntegersByTheUnit) {
@@ -142,7 +149,8 @@ TEST(ParseTime, ScalesIntegersByTheUnit) {
   EXPECT_EQ(V(ParseTime("1772546400123000", TimeUnit::kUs)), 1772546400123000000);
   EXPECT_EQ(V(ParseTime("1772546400123", TimeUnit::kMs)), 1772546400123000000);
   EXPECT_EQ(V(ParseTime("1772546400", TimeUnit::kS)), 1772546400000000000);
-  EXPECT_EQ(V(ParseTime("-5", TimeUnit::kS)), -5'000'000'000);  // range is ValidateEvent's
+  EXPECT_EQ(V(ParseTime("-5", TimeUnit::kS)),
+            -5'000'000'000);  // range is ValidateEvent's
 }
 
 TEST(ParseTime, RefusesOverflowAndGarbage) {
@@ -155,8 +163,8 @@ TEST(ParseTime, RefusesOverflowAndGarbage) {
     EXPECT_THAT(r.status().message(), HasSubstr("out of range")) << text;
   }
   EXPECT_TRUE(ParseTime("9223372036", TimeUnit::kS).ok());
-  for (const char* bad : {"", "-", "12.5", "2026-13-01T00:00:00Z", "2026-03-03", "yesterday",
-                          "1e9"}) {
+  for (const char* bad :
+       {"", "-", "12.5", "2026-13-01T00:00:00Z", "2026-03-03", "yesterday", "1e9"}) {
     Result<int64_t> r = ParseTime(bad, TimeUnit::kNs);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_THAT(r.status().message(), HasSubstr("time")) << bad;
@@ -233,8 +241,8 @@ TEST(EventAssembler, DefaultsAndEmptyValues) {
   a.Reset(&e);
   ASSERT_TRUE(a.Set(Field::kTime, "5").ok());
   ASSERT_TRUE(a.Set(Field::kSuccess, "0").ok());
-  for (Field f : {Field::kTtftMs, Field::kUserRating, Field::kHallucinated, Field::kErrorKind,
-                  Field::kTraceId}) {
+  for (Field f : {Field::kTtftMs, Field::kUserRating, Field::kHallucinated,
+                  Field::kErrorKind, Field::kTraceId}) {
     ASSERT_TRUE(a.Set(f, "").ok()) << FieldName(f);
   }
   ASSERT_TRUE(a.Finish().ok());
@@ -244,7 +252,8 @@ TEST(EventAssembler, DefaultsAndEmptyValues) {
 }
 
 TEST(EventAssembler, RefusesEmptyNonNullableFields) {
-  for (Field f : {Field::kLatencyMs, Field::kCostUsd, Field::kTokensIn, Field::kToolCalls}) {
+  for (Field f :
+       {Field::kLatencyMs, Field::kCostUsd, Field::kTokensIn, Field::kToolCalls}) {
     EventAssembler a(TimeUnit::kNs);
     Event e;
     a.Reset(&e);
@@ -296,12 +305,74 @@ TEST(EventAssembler, FinishValidatesRanges) {
     return s.ok() ? a.Finish() : s;
   };
   EXPECT_EQ(finish(Field::kLatencyMs, "-1").message(), "latency_ms is negative");
-  EXPECT_EQ(finish(Field::kToolFailures, "3").message(), "tool_failures (3) > tool_calls (2)");
+  EXPECT_EQ(finish(Field::kToolFailures, "3").message(),
+            "tool_failures (3) > tool_calls (2)");
   EXPECT_EQ(finish(Field::kUserRating, "6").message(), "user_rating is outside 1..5");
   EXPECT_EQ(finish(Field::kUserRating, "0.5").message(), "user_rating is outside 1..5");
   EXPECT_THAT(finish(Field::kLatencyMs, "nan").message(), HasSubstr("latency_ms"));
   EXPECT_THAT(finish(Field::kErrorKind, std::string(65, 'x').c_str()).message(),
               HasSubstr("error_kind is 65 bytes"));
+}
+
+// EventAssembler parses the common UTC shape itself, remembering the date;
+// it must agree with ParseTime on every input, valid or not, in any order.
+TEST(EventAssembler, TimesAgreeWithParseTime) {
+  std::vector<std::string> texts = {"2026-03-03T14:00:00Z",
+                                    "2026-03-03T14:00:00.1Z",
+                                    "2026-03-03T23:59:59.999999999Z",
+                                    "2026-03-04T00:00:00.000000001Z",
+                                    "2024-02-29T12:00:00Z",
+                                    "2023-02-29T12:00:00Z",
+                                    "2026-13-01T00:00:00Z",
+                                    "2026-03-03T24:00:00Z",
+                                    "2026-03-03T23:60:00Z",
+                                    "2026-03-03T23:59:60Z",
+                                    "2026-03-03T14:00:00.Z",
+                                    "2026-03-03T14:00:00.1234567890Z",
+                                    "2026-03-03t14:00:00z",
+                                    "2026-03-03 14:00:00Z",
+                                    "2026-03-03T14:00:00+01:00",
+                                    "2026-03-03T1a:00:00Z",
+                                    "2026-03-03T14:00:00.12a4Z",
+                                    "1678-01-01T00:00:00Z",
+                                    "1677-12-31T23:59:59Z",
+                                    "2261-12-31T23:59:59.999999999Z",
+                                    "2262-01-01T00:00:00Z",
+                                    "1970-01-01T00:00:00Z",
+                                    "20260303T140000Z",
+                                    "2026-03-03T14:00:00ZZ",
+                                    "2026-03-03T14:00:00.000Z",
+                                    "2026-03-0xT14:00:00Z",
+                                    "1772546400000000000"};
+  for (int round = 0; round < 2; ++round) {  // the second round starts with a cached date
+    for (const std::string& text : texts) {
+      EventAssembler a(TimeUnit::kNs);
+      Event e;
+      a.Reset(&e);
+      Status s = a.Set(Field::kTime, text);
+      Result<int64_t> want = ParseTime(text, TimeUnit::kNs);
+      ASSERT_EQ(s.ok(), want.ok()) << text << ": " << s.ToString();
+      if (want.ok()) {
+        EXPECT_EQ(e.time, *want) << text;
+      } else {
+        EXPECT_EQ(s.message(), want.status().message()) << text;
+      }
+    }
+  }
+}
+
+TEST(EventAssembler, TimesAgreeWithParseTimeAcrossManyDates) {
+  EventAssembler a(TimeUnit::kNs);  // one assembler: its date cache changes date often
+  uint64_t x = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    const int64_t ns = static_cast<int64_t>((x >> 8) % (uint64_t{1} << 62));
+    std::string text = FormatRfc3339(ns);
+    Event e;
+    a.Reset(&e);
+    ASSERT_TRUE(a.Set(Field::kTime, text).ok()) << text;
+    ASSERT_EQ(e.time, ns) << text;
+  }
 }
 
 TEST(MakeLabels, ValidatesWithLabelsMake) {
