@@ -25,7 +25,7 @@ EventBatch GoodBatch(int n, const std::string& agent = "a") {
   uint32_t s = batch.AddSeries(AgentLabels(agent));
   for (int i = 0; i < n; ++i) {
     Event e;
-    e.time = kT0 + i * kNanosPerDay / 4;  // spans several partitions
+    e.time = kT0 + (i % 16) * kNanosPerDay / 4;  // spans several partitions
     e.tokens_in = i;
     batch.Add(s, e);
   }
