@@ -29,9 +29,12 @@ struct DbStats {
   int64_t first_time = 0;      // meaningful only when events > 0
   int64_t last_time = 0;       // idem
   uint64_t bytes_on_disk = 0;  // every file in the DB directory
+  uint64_t head_events = 0;    // events not yet sealed
   uint64_t head_bytes = 0;     // live head records (RocksDB's estimate)
+  uint64_t chunk_bytes = 0;    // sealed chunks (RocksDB's estimate)
   uint64_t index_bytes = 0;    // series index and postings (estimate)
   int64_t partition_ns = 0;
+  std::string seal_error;  // the last background sealing failure, if any
 };
 
 // What DB::Check found: every damaged or inconsistent object, each named.
@@ -65,6 +68,10 @@ class DB {
   virtual Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) = 0;
 
   virtual Result<DbStats> GetStats() = 0;
+
+  // Seals now every partition whose end plus the seal grace lies before the
+  // later of the wall clock and the newest event time.
+  virtual Status Flush() = 0;
 
   // Verifies every checksum, every index entry against its series, and the
   // partition catalog against the head. Damage is reported in the report,

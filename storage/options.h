@@ -28,6 +28,17 @@ struct Options {
   // (smaller head, less memory) at the cost of more, smaller chunks.
   int64_t partition_ns = kNanosPerDay;
 
+  // How long after a partition's end its events stay in the head before
+  // they are sealed into compressed chunks. "Now" for sealing is the newest
+  // event time appended (so that replaying history seals as it goes); an
+  // event older than that by more than the grace is still accepted, and
+  // merged into the partition's chunks at its next sealing. Default 1 hour.
+  int64_t seal_grace_ns = 3600 * kNanosPerSecond;
+
+  // Seal partitions on a background thread as they fall behind by more than
+  // the grace. Default true; when false, only DB::Flush seals.
+  bool background_sealing = true;
+
   // Size of RocksDB's block cache in bytes. Default 32 MiB.
   size_t block_cache_bytes = 32u << 20;
 

@@ -56,7 +56,9 @@ int RunStats(const std::string& path, const std::string& format) {
       {"first_time", any ? "\"" + FormatRfc3339(st->first_time) + "\"" : "null"},
       {"last_time", any ? "\"" + FormatRfc3339(st->last_time) + "\"" : "null"},
       {"partition_length", "\"" + Duration(st->partition_ns) + "\""},
+      {"head_events", std::to_string(st->head_events)},
       {"head_bytes", std::to_string(st->head_bytes)},
+      {"chunk_bytes", std::to_string(st->chunk_bytes)},
       {"index_bytes", std::to_string(st->index_bytes)},
   };
   if (format == "json") {

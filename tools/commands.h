@@ -35,6 +35,7 @@ int RunGen(const GenArgs& args);
 
 int RunStats(const std::string& db, const std::string& format);
 int RunCheck(const std::string& db);
+int RunFlush(const std::string& db);
 
 // Prints "sredb: <what>" to stderr and returns kExitFailure.
 int Fail(const std::string& what);

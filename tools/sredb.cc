@@ -78,7 +78,7 @@ int Main(int argc, char** argv) {
   if (*query_cmd) return NotImplemented("query");
   if (*shell_cmd) return NotImplemented("shell");
   if (*check_cmd) return RunCheck(db);
-  if (*flush_cmd) return NotImplemented("flush");
+  if (*flush_cmd) return RunFlush(db);
   if (*slo_cmd) return NotImplemented("slo");
   return kExitUsage;
 }

@@ -2,12 +2,19 @@
 #include <set>
 
 #include "storage/internal/checksum.h"
+#include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/head_codec.h"
 #include "storage/internal/keys.h"
 
 namespace sredb::internal {
 namespace {
+
+std::map<int64_t, uint64_t> HeadCounts(const std::map<int64_t, PartitionInfo>& seen) {
+  std::map<int64_t, uint64_t> out;
+  for (const auto& [start, info] : seen) out[start] = info.events;
+  return out;
+}
 
 // Iterates `cf` at `snapshot` over keys starting with `prefix` (all if empty).
 template <typename Fn>
@@ -139,7 +146,7 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
         }
         PartitionInfo& info = seen[partition];
         for (const HeadEvent& h : events) {
-          info.Merge(PartitionInfo{1, h.event.time, h.event.time});
+          info.Merge(PartitionInfo{1, 1, h.event.time, h.event.time});
           if (PartitionStart(h.event.time, partition_ns_) != partition) {
             report->problems.push_back(name + ": an event lies outside the partition");
             return;
@@ -155,22 +162,58 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
   if (any && max_seq >= next_seq) {
     report->problems.push_back("meta: next_seq is not above the last head record");
   }
+  std::map<int64_t, uint64_t> sealed = CheckChunks(snapshot, series, report);
   for (const auto& [start, info] : catalog) {
-    auto it = seen.find(start);
-    uint64_t head_events = it == seen.end() ? 0 : it->second.events;
-    if (head_events != info.events) {
+    uint64_t head = seen.count(start) ? seen[start].events : 0;
+    uint64_t chunks = sealed.count(start) ? sealed[start] : 0;
+    if (head != info.head_events || head + chunks != info.events) {
       report->problems.push_back("meta: partition " + std::to_string(start) + " counts " +
-                                 std::to_string(info.events) +
-                                 " events, the head holds " +
-                                 std::to_string(head_events));
+                                 std::to_string(info.events) + " events (" +
+                                 std::to_string(info.head_events) + " in head), found " +
+                                 std::to_string(head + chunks) + " (" +
+                                 std::to_string(head) + " in head)");
     }
   }
-  for (const auto& [start, info] : seen) {
-    if (!catalog.count(start)) {
-      report->problems.push_back("meta: partition " + std::to_string(start) +
-                                 " has head records but no catalog entry");
+  for (const auto& counts : {HeadCounts(seen), sealed}) {
+    for (const auto& [start, n] : counts) {
+      if (!catalog.count(start)) {
+        report->problems.push_back("meta: partition " + std::to_string(start) +
+                                   " holds events but has no catalog entry");
+      }
     }
   }
+}
+
+std::map<int64_t, uint64_t> DBImpl::CheckChunks(const rocksdb::Snapshot* snapshot,
+                                                const std::set<uint64_t>& series,
+                                                CheckReport* report) {
+  std::map<int64_t, uint64_t> counts;
+  std::vector<Event> events;
+  Status s = ForEach(
+      db_, chunks_cf_, snapshot, "", [&](std::string_view key, std::string_view value) {
+        ++report->objects_checked;
+        if (key.size() != 16) {
+          report->problems.push_back("chunks: malformed key");
+          return;
+        }
+        const int64_t partition = DecodeOrderedInt64(key.data());
+        const uint64_t id = DecodeBigEndian64(key.data() + 8);
+        const std::string name = "chunk (partition " + std::to_string(partition) +
+                                 ", series " + SeriesIdHex(id) + ")";
+        events.clear();
+        if (Status d = DecodeChunk(value, partition, &events); !d.ok()) {
+          report->problems.push_back(name + ": " + d.message());
+        } else if (!series.count(id)) {
+          report->problems.push_back(name + ": unknown series");
+        } else if (PartitionStart(events.front().time, partition_ns_) != partition ||
+                   PartitionStart(events.back().time, partition_ns_) != partition) {
+          report->problems.push_back(name + ": events lie outside the partition");
+        } else {
+          counts[partition] += events.size();
+        }
+      });
+  if (!s.ok()) report->problems.push_back("chunks: " + s.message());
+  return counts;
 }
 
 }  // namespace sredb::internal

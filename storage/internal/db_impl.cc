@@ -71,6 +71,8 @@ DBImpl::DBImpl(const Options& options, std::string path)
 DBImpl::~DBImpl() { Close().IgnoreError(); }
 
 Status DBImpl::Init() {
+  if (options_.seal_grace_ns < 0)
+    return Status::InvalidArgument("seal_grace_ns is negative");
   std::error_code ec;
   bool exists = fs::exists(fs::path(path_) / "CURRENT", ec);
   if (!exists && (!options_.create_if_missing || options_.read_only)) {
@@ -97,7 +99,11 @@ Status DBImpl::Init() {
   SREDB_RETURN_IF_ERROR(OpenRocks(exists));
   SREDB_RETURN_IF_ERROR(LoadMeta(!exists));
   SREDB_RETURN_IF_ERROR(series_.Load(db_, index_cf_));
-  return LoadPartitions();
+  SREDB_RETURN_IF_ERROR(LoadPartitions());
+  if (!options_.read_only && options_.background_sealing) {
+    sealer_ = std::thread([this] { SealerLoop(); });
+  }
+  return Status::OK();
 }
 
 Status DBImpl::OpenRocks(bool exists) {
@@ -109,7 +115,7 @@ Status DBImpl::OpenRocks(bool exists) {
   dbo.max_background_jobs = 2;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kMetaCf, kIndexCf,
-                                    kHeadCf};
+                                    kHeadCf, kChunksCf};
   if (exists) {  // also open column families written by newer code
     std::vector<std::string> on_disk;
     SREDB_RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(dbo, path_, &on_disk),
@@ -129,7 +135,8 @@ Status DBImpl::OpenRocks(bool exists) {
   meta_cf_ = handles[1];
   index_cf_ = handles[2];
   head_cf_ = handles[3];
-  for (size_t i = 4; i < handles.size(); ++i) extra_cfs_.push_back(handles[i]);
+  chunks_cf_ = handles[4];
+  for (size_t i = 5; i < handles.size(); ++i) extra_cfs_.push_back(handles[i]);
   return Status::OK();
 }
 
@@ -185,6 +192,7 @@ Status DBImpl::LoadPartitions() {
                                 ": damaged record");
     }
     partitions_[start] = info;
+    high_water_ = std::max(high_water_, info.max_time);
   }
   return FromRocks(it->status(), "reading partition catalog");
 }
@@ -204,6 +212,8 @@ Result<DbStats> DBImpl::GetStats() {
     PartitionInfo all;
     for (const auto& [start, info] : partitions_) all.Merge(info);
     st.events = all.events;
+    st.head_events = all.head_events;
+    st.seal_error = seal_error_;
     if (all.events > 0) {
       st.first_time = all.min_time;
       st.last_time = all.max_time;
@@ -217,6 +227,7 @@ Result<DbStats> DBImpl::GetStats() {
     return sst + mem;
   };
   st.head_bytes = cf_bytes(head_cf_);
+  st.chunk_bytes = cf_bytes(chunks_cf_);
   st.index_bytes = cf_bytes(index_cf_);
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(path_, ec);
@@ -229,10 +240,12 @@ Result<DbStats> DBImpl::GetStats() {
 
 Status DBImpl::Close() {
   if (db_ == nullptr) return Status::OK();
+  StopSealer();
   Status result;
   for (rocksdb::ColumnFamilyHandle* h : extra_cfs_)
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  for (rocksdb::ColumnFamilyHandle* h : {head_cf_, index_cf_, meta_cf_, default_cf_}) {
+  for (rocksdb::ColumnFamilyHandle* h :
+       {chunks_cf_, head_cf_, index_cf_, meta_cf_, default_cf_}) {
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }
   extra_cfs_.clear();

@@ -6,18 +6,27 @@
 // commits head records, new series (record + postings), partition catalog
 // updates and next_seq in one RocksDB WriteBatch. In-memory state changes
 // only after that write succeeds, so a failed Append leaves no trace.
+// Sealing (db_seal.cc): holding seal_mu_ (one sealing at a time), a seal
+// reads a partition's head records and existing chunks at a snapshot,
+// writes merged chunks, deletes exactly the head records it read (later
+// ones have higher seq and stay) and updates the catalog, in one WriteBatch
+// committed under mu_. A background thread seals partitions that fell
+// behind the newest event by more than the grace.
 // Read path (db_read.cc): a Scan takes a RocksDB snapshot and a copy of the
-// catalog while holding mu_, so what it sees is one consistent cut.
+// catalog while holding mu_, so what it sees is one consistent cut: a
+// partition's events are its chunks plus its head records at that cut.
 #ifndef SREDB_STORAGE_INTERNAL_DB_IMPL_H_
 #define SREDB_STORAGE_INTERNAL_DB_IMPL_H_
 
 #include <rocksdb/db.h>
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/db.h"
@@ -39,6 +48,7 @@ class DBImpl final : public DB {
   Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) override;
   Result<DbStats> GetStats() override;
   Result<CheckReport> Check() override;
+  Status Flush() override;
   Status Close() override;
 
   // What a scan needs from the DB, captured in one consistent cut.
@@ -54,10 +64,10 @@ class DBImpl final : public DB {
   rocksdb::DB* rocks() const { return db_; }
   rocksdb::ColumnFamilyHandle* index_cf() const { return index_cf_; }
   rocksdb::ColumnFamilyHandle* head_cf() const { return head_cf_; }
+  rocksdb::ColumnFamilyHandle* chunks_cf() const { return chunks_cf_; }
   int64_t partition_ns() const { return partition_ns_; }
 
  private:
-  struct EncodedBatch;
   Status OpenRocks(bool exists);
   Status LoadMeta(bool created);
   Status LoadPartitions();
@@ -67,9 +77,18 @@ class DBImpl final : public DB {
                  const std::map<int64_t, PartitionInfo>& catalog,
                  const std::set<uint64_t>& series, uint64_t next_seq,
                  CheckReport* report);
+  // Events per partition in the sound chunks.
+  std::map<int64_t, uint64_t> CheckChunks(const rocksdb::Snapshot* snapshot,
+                                          const std::set<uint64_t>& series,
+                                          CheckReport* report);
   Status ResolveNewSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
                           std::vector<uint32_t>* new_series) const;
   uint64_t SeriesId(std::string_view canonical) const;
+  // Sealing (db_seal.cc).
+  Status SealPartition(int64_t start);
+  Status SealBefore(int64_t now);  // every partition with end + grace <= now
+  void SealerLoop();
+  void StopSealer();
 
   const Options options_;
   const std::string path_;
@@ -79,6 +98,7 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* head_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* chunks_cf_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> extra_cfs_;  // written by newer code
   int64_t partition_ns_ = 0;                             // fixed once loaded
 
@@ -88,6 +108,14 @@ class DBImpl final : public DB {
   SeriesIndex series_;                           // GUARDED_BY(mu_)
   std::map<int64_t, PartitionInfo> partitions_;  // GUARDED_BY(mu_)
   uint64_t next_seq_ = 0;                        // GUARDED_BY(mu_)
+  int64_t high_water_ = INT64_MIN;               // newest event time; GUARDED_BY(mu_)
+  std::string seal_error_;                       // GUARDED_BY(mu_)
+
+  std::mutex seal_mu_;  // held for a whole seal; acquired before mu_, never after
+  // The background sealer waits on sealer_cv_ with mu_ held.
+  std::condition_variable sealer_cv_;
+  bool stop_sealer_ = false;  // GUARDED_BY(mu_)
+  std::thread sealer_;
 };
 
 }  // namespace sredb::internal

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/head_codec.h"
 #include "storage/internal/keys.h"
@@ -11,9 +12,9 @@ namespace {
 
 // Yields, partition by partition, the selected series' events in [start, end)
 // sorted by (time, series id, arrival). Holds the view's snapshot until it dies.
-class HeadScanIterator final : public EventIterator {
+class PartitionScanIterator final : public EventIterator {
  public:
-  HeadScanIterator(
+  PartitionScanIterator(
       DBImpl* db, DBImpl::ReadView view,
       std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> series,
       int64_t start, int64_t end)
@@ -24,7 +25,7 @@ class HeadScanIterator final : public EventIterator {
         end_(end) {
     SkipToNonEmpty();
   }
-  ~HeadScanIterator() override { db_->ReleaseView(view_); }
+  ~PartitionScanIterator() override { db_->ReleaseView(view_); }
 
   bool Valid() const override { return status_.ok() && pos_ < rows_.size(); }
   void Next() override {
@@ -47,17 +48,38 @@ class HeadScanIterator final : public EventIterator {
     }
   }
 
+  // Reads the partition's chunks, then its head records (which arrived
+  // later), keeping the selected events in [start, end).
   Status LoadPartition(int64_t partition) {
     rows_.clear();
     pos_ = 0;
     rocksdb::ReadOptions ro;
     ro.snapshot = view_.snapshot;
-    std::string prefix = HeadPartitionPrefix(partition);
     std::string upper;
     PutOrderedInt64(&upper, partition + 1);  // keys of `partition` all sort below
     rocksdb::Slice upper_slice(upper);
     ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->rocks()->NewIterator(ro, db_->head_cf()));
+    const std::string prefix = PartitionStartPrefix(partition);
+    std::vector<Event> chunk_events;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->rocks()->NewIterator(ro, db_->chunks_cf()));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      if (it->key().size() != 16) return Status::Corruption("chunks: malformed key");
+      const uint64_t series = DecodeBigEndian64(it->key().data() + 8);
+      if (!series_.count(series)) continue;
+      chunk_events.clear();
+      Status s = DecodeChunk(std::string_view(it->value().data(), it->value().size()),
+                             partition, &chunk_events);
+      if (!s.ok()) {
+        return Status::Corruption("chunk (partition " + std::to_string(partition) +
+                                  ", series " + SeriesIdHex(series) +
+                                  "): " + s.message());
+      }
+      for (Event& e : chunk_events) Keep(series, std::move(e));
+    }
+    if (!it->status().ok())
+      return Status::IOError("chunk scan: " + it->status().ToString());
+    it.reset(db_->rocks()->NewIterator(ro, db_->head_cf()));
     std::vector<HeadEvent> decoded;
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       decoded.clear();
@@ -68,23 +90,22 @@ class HeadScanIterator final : public EventIterator {
         return Status::Corruption("head record (partition " + std::to_string(partition) +
                                   ", seq " + std::to_string(seq) + "): " + s.message());
       }
-      for (HeadEvent& h : decoded) {
-        if (h.event.time < start_ || h.event.time >= end_ ||
-            !series_.count(h.series_id)) {
-          continue;
-        }
-        rows_.push_back(std::move(h));
-      }
+      for (HeadEvent& h : decoded) Keep(h.series_id, std::move(h.event));
     }
     if (!it->status().ok())
       return Status::IOError("head scan: " + it->status().ToString());
-    // Stable: rows arrived in (seq, position) order, which breaks ties.
+    // Stable: rows arrived in (chunk, then seq, position) order, which breaks ties.
     std::stable_sort(rows_.begin(), rows_.end(),
                      [](const HeadEvent& a, const HeadEvent& b) {
                        return a.event.time != b.event.time ? a.event.time < b.event.time
                                                            : a.series_id < b.series_id;
                      });
     return Status::OK();
+  }
+
+  void Keep(uint64_t series, Event&& e) {
+    if (e.time < start_ || e.time >= end_ || !series_.count(series)) return;
+    rows_.push_back(HeadEvent{series, std::move(e)});
   }
 
   DBImpl* const db_;
@@ -136,7 +157,7 @@ Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) 
     bool overlaps = p < options.end && (options.start <= p || options.start - p < pn);
     return !overlaps || series.empty() || options.start >= options.end;
   });
-  return std::unique_ptr<EventIterator>(new HeadScanIterator(
+  return std::unique_ptr<EventIterator>(new PartitionScanIterator(
       this, std::move(view), std::move(series), options.start, options.end));
 }
 

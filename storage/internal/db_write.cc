@@ -70,7 +70,7 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
     int64_t start = PartitionStart(e.time, partition_ns_);
     PartitionPart& part = parts.try_emplace(start, start).first->second;
     part.builder.Add(ids[batch.series_of(i)], e);
-    part.info.Merge(PartitionInfo{1, e.time, e.time});
+    part.info.Merge(PartitionInfo{1, 1, e.time, e.time});
   }
   std::vector<std::pair<int64_t, std::string>> records;
   records.reserve(parts.size());
@@ -111,7 +111,22 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   if (!s.ok())
     return Status::IOError("append: " + s.ToString() + "; the batch is not stored");
   next_seq_ = seq;
-  for (auto& [start, info] : merged) partitions_[start] = info;
+  const int64_t old_high_water = high_water_;
+  bool late = false;  // did events land in a partition already due for sealing?
+  for (auto& [start, info] : merged) {
+    partitions_[start] = info;
+    high_water_ = std::max(high_water_, info.max_time);
+  }
+  for (auto& [start, info] : merged) {
+    late |= __int128{start} + partition_ns_ + options_.seal_grace_ns <= high_water_;
+  }
+  // Wake the sealer when a partition became due, not on every append.
+  auto frontier = [this](int64_t high_water) {  // times are >= 0: no overflow
+    return high_water == INT64_MIN
+               ? INT64_MIN
+               : PartitionStart(high_water - options_.seal_grace_ns, partition_ns_);
+  };
+  if (late || frontier(old_high_water) != frontier(high_water_)) sealer_cv_.notify_one();
   for (size_t k = 0; k < new_series.size(); ++k)
     series_.Insert(ids[new_series[k]], entries[k]);
   return Status::OK();

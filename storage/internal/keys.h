@@ -15,6 +15,7 @@ namespace sredb::internal {
 inline constexpr char kMetaCf[] = "meta";
 inline constexpr char kIndexCf[] = "index";
 inline constexpr char kHeadCf[] = "head";
+inline constexpr char kChunksCf[] = "chunks";
 
 // meta CF.
 inline constexpr std::string_view kFormatVersionKey = "format_version";
@@ -64,7 +65,16 @@ inline std::string HeadKey(int64_t partition_start, uint64_t seq) {
   PutBigEndian64(&k, seq);
   return k;
 }
-inline std::string HeadPartitionPrefix(int64_t partition_start) {
+// chunks CF: ordered64(partition start) be64(series id) -> chunk.
+inline std::string ChunkKey(int64_t partition_start, uint64_t series_id) {
+  std::string k;
+  PutOrderedInt64(&k, partition_start);
+  PutBigEndian64(&k, series_id);
+  return k;
+}
+
+// The common prefix of a partition's head and chunk keys.
+inline std::string PartitionStartPrefix(int64_t partition_start) {
   std::string k;
   PutOrderedInt64(&k, partition_start);
   return k;

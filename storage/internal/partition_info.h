@@ -1,7 +1,7 @@
 // The partition catalog record: what the meta CF knows of one partition.
 // Layout (storage/FORMAT.md, "meta CF"):
-//   u8 version (1) | varint events | fixed64 min time | fixed64 max time
-//   | fixed64 XXH3-64 of all before
+//   u8 version (1) | varint events | varint head events | fixed64 min time
+//   | fixed64 max time | fixed64 XXH3-64 of all before
 // Header-only; pure functions.
 #ifndef SREDB_STORAGE_INTERNAL_PARTITION_INFO_H_
 #define SREDB_STORAGE_INTERNAL_PARTITION_INFO_H_
@@ -18,12 +18,14 @@
 namespace sredb::internal {
 
 struct PartitionInfo {
-  uint64_t events = 0;
+  uint64_t events = 0;       // every event appended to the partition
+  uint64_t head_events = 0;  // of which not yet sealed into chunks
   int64_t min_time = std::numeric_limits<int64_t>::max();
   int64_t max_time = std::numeric_limits<int64_t>::min();
 
   void Merge(const PartitionInfo& o) {
     events += o.events;
+    head_events += o.head_events;
     min_time = std::min(min_time, o.min_time);
     max_time = std::max(max_time, o.max_time);
   }
@@ -32,6 +34,7 @@ struct PartitionInfo {
 inline std::string EncodePartitionInfo(const PartitionInfo& p) {
   std::string out(1, '\x01');
   PutVarint64(&out, p.events);
+  PutVarint64(&out, p.head_events);
   PutFixed64(&out, static_cast<uint64_t>(p.min_time));
   PutFixed64(&out, static_cast<uint64_t>(p.max_time));
   SealWithChecksum(&out);
@@ -42,7 +45,10 @@ inline std::string EncodePartitionInfo(const PartitionInfo& p) {
 inline bool DecodePartitionInfo(std::string_view in, PartitionInfo* p) {
   if (!CheckAndStripChecksum(&in) || in.empty() || in[0] != '\x01') return false;
   in.remove_prefix(1);
-  if (!GetVarint64(&in, &p->events) || in.size() != 16) return false;
+  if (!GetVarint64(&in, &p->events) || !GetVarint64(&in, &p->head_events) ||
+      p->head_events > p->events || in.size() != 16) {
+    return false;
+  }
   p->min_time = static_cast<int64_t>(DecodeFixed64(in.data()));
   p->max_time = static_cast<int64_t>(DecodeFixed64(in.data() + 8));
   return true;

@@ -10,6 +10,13 @@ expect_status 0 "$SREDB" stats "$WORK/db" --format json
 [ "$(json_field "$WORK/out" events)" = 1000000 ] || fail "stats: $(cat "$WORK/out")"
 expect_status 0 "$SREDB" check "$WORK/db"
 expect_text "$WORK/out" "ok: "
+# Sealing everything changes where events live, not what is stored.
+expect_status 0 "$SREDB" flush "$WORK/db"
+expect_line "$WORK/out" "sealed: 1000000 of 1000000 events are in chunks, 0 remain in the head"
+expect_status 0 "$SREDB" check "$WORK/db"
+expect_status 0 "$SREDB" stats "$WORK/db" --format json
+[ "$(json_field "$WORK/out" events)" = 1000000 ] || fail "stats after flush: $(cat "$WORK/out")"
+[ "$(json_field "$WORK/out" head_events)" = 0 ] || fail "head after flush: $(cat "$WORK/out")"
 
 # Make record 500,001 (line 500,002, after the header) bad: cost_usd negative.
 awk -F, -v OFS=, 'NR == 500002 { $10 = "-1" } { print }' "$WORK/fleet.csv" >"$WORK/bad.csv"

@@ -11,7 +11,7 @@ expect_status 0 "$SREDB" gen --help
 expect_text "$WORK/out" "failure burst"
 
 # Subcommands that do not exist yet say so and exit 2.
-for cmd in "query $WORK/db 'SELECT 1'" "shell $WORK/db" "flush $WORK/db"; do
+for cmd in "query $WORK/db 'SELECT 1'" "shell $WORK/db"; do
   eval expect_status 2 "$SREDB" $cmd
   expect_text "$WORK/err" "not implemented yet"
 done

@@ -29,14 +29,16 @@ void Fill(DB* db) {
 // whose key starts with `prefix`, with the database closed.
 void DamageFirst(const std::string& path, const std::string& cf,
                  const std::string& prefix, void (*mutate)(std::string*)) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const char* n :
-       {"default", internal::kMetaCf, internal::kIndexCf, internal::kHeadCf}) {
+  for (const std::string& n : names)
     descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw).ok());
+  rocksdb::Status opened =
+      rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
   rocksdb::ColumnFamilyHandle* h = nullptr;
   for (auto* handle : handles) {
     if (handle->GetName() == cf) h = handle;
@@ -55,9 +57,16 @@ void DamageFirst(const std::string& path, const std::string& cf,
 
 void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
 
+// Sealing only when asked, so that tests know where each event lives.
+Options ManualSealing() {
+  Options o;
+  o.background_sealing = false;
+  return o;
+}
+
 TEST(Check, ASoundDatabaseHasNoProblems) {
   TempDir dir;
-  auto db = OpenOrDie(dir.path());
+  auto db = OpenOrDie(dir.path(), ManualSealing());
   Fill(db.get());
   auto report = db->Check();
   ASSERT_TRUE(report.ok());
@@ -68,11 +77,11 @@ TEST(Check, ASoundDatabaseHasNoProblems) {
 TEST(Check, AFlippedHeadByteIsNamedAndTheRestStaysReadable) {
   TempDir dir;
   {
-    auto db = OpenOrDie(dir.path());
+    auto db = OpenOrDie(dir.path(), ManualSealing());
     Fill(db.get());
   }
   DamageFirst(dir.path(), internal::kHeadCf, "", FlipMiddleByte);
-  auto db = OpenOrDie(dir.path());
+  auto db = OpenOrDie(dir.path(), ManualSealing());
   auto report = db->Check();
   ASSERT_TRUE(report.ok());
   ASSERT_FALSE(report->problems.empty());
@@ -91,10 +100,38 @@ TEST(Check, AFlippedHeadByteIsNamedAndTheRestStaysReadable) {
   EXPECT_EQ(testing::ScanAll(db.get(), later).size(), 20u);
 }
 
+TEST(Check, AFlippedChunkByteIsNamedAndTheRestStaysReadable) {
+  TempDir dir;
+  {
+    auto db = OpenOrDie(dir.path(), ManualSealing());
+    Fill(db.get());
+    ASSERT_TRUE(db->Flush().ok());
+    auto stats = db->GetStats();
+    ASSERT_TRUE(stats.ok());
+    ASSERT_EQ(stats->head_events, 0u);
+  }
+  DamageFirst(dir.path(), internal::kChunksCf, "", FlipMiddleByte);
+  auto db = OpenOrDie(dir.path(), ManualSealing());
+  auto report = db->Check();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problems.size(), 2u);  // the chunk, and its partition's count
+  EXPECT_NE(
+      report->problems[0].find("chunk (partition " + std::to_string(kT0) + ", series "),
+      std::string::npos)
+      << report->problems[0];
+  auto it = db->Scan(ScanOptions());
+  ASSERT_TRUE(it.ok());
+  EXPECT_FALSE((*it)->Valid());
+  EXPECT_TRUE((*it)->status().IsCorruption());
+  ScanOptions later;
+  later.start = kT0 + kNanosPerDay;
+  EXPECT_EQ(testing::ScanAll(db.get(), later).size(), 20u);
+}
+
 TEST(Check, ADamagedSeriesRecordIsNamed) {
   TempDir dir;
   {
-    auto db = OpenOrDie(dir.path());
+    auto db = OpenOrDie(dir.path(), ManualSealing());
     Fill(db.get());
   }
   DamageFirst(dir.path(), internal::kIndexCf, "s", FlipMiddleByte);

@@ -1,0 +1,170 @@
+// Column stream of float32 values: decimal-valued floats as scaled integers
+// in the style of ALP, anything else by its bit pattern.
+//
+//   floats := u8 header (kind 3) | varint n | float blocks (1024 values each,
+//             the last one shorter)
+//   float block := u8 tag | body
+//     tag 0, bits: int block (int_block.h) of the count bit patterns
+//                  (IEEE-754 binary32, zero-extended; > 2^32-1 is Corruption)
+//     tag 1, ALP:  u8 e (0..7) | varint x (exceptions, <= count)
+//                  | int block of count integers k[i]
+//                  | [int block of x positions | x times fixed32 bits]  if x > 0
+// ALP value i is float((double)k[i] / 10^e) (IEEE double division, then
+// rounding to float), except at the listed positions, which hold the given
+// bit patterns (-0.0, NaN, inf, and values with more than e decimals). The
+// encoder picks the smallest e with the fewest exceptions, writes the first
+// regular k in place of each exception, and keeps whichever tag is smaller.
+//
+// Thread safety: reentrant.
+#include <array>
+#include <bit>
+#include <cmath>
+
+#include "storage/codec/codec.h"
+#include "storage/codec/codec_util.h"
+#include "storage/codec/int_block.h"
+
+namespace sredb::codec {
+namespace {
+
+constexpr uint8_t kBitsTag = 0;
+constexpr uint8_t kAlpTag = 1;
+constexpr int kMaxExponent = 7;
+constexpr std::array<double, kMaxExponent + 1> kPow10 = {1e0, 1e1, 1e2, 1e3,
+                                                         1e4, 1e5, 1e6, 1e7};
+// A block takes at least a tag, an int-block tag and a varint byte.
+constexpr size_t kMinFloatBlockBytes = 3;
+
+inline float FromScaled(int64_t k, int e) {
+  return static_cast<float>(static_cast<double>(k) / kPow10[e]);
+}
+
+// True when `f` round-trips as k / 10^e.
+bool ToScaled(float f, int e, int64_t* k) {
+  const double x = static_cast<double>(f) * kPow10[e];
+  if (!(std::fabs(x) < 0x1p52)) return false;  // also refuses NaN and inf
+  *k = static_cast<int64_t>(std::round(x));
+  return std::bit_cast<uint32_t>(FromScaled(*k, e)) == std::bit_cast<uint32_t>(f);
+}
+
+size_t CountExceptions(std::span<const float> v, int e) {
+  size_t x = 0;
+  int64_t k;
+  for (float f : v) x += ToScaled(f, e, &k) ? 0 : 1;
+  return x;
+}
+
+int ChooseExponent(std::span<const float> v, size_t* exceptions) {
+  int best = 0;
+  *exceptions = v.size() + 1;
+  for (int e = 0; e <= kMaxExponent && *exceptions > 0; ++e) {
+    const size_t x = CountExceptions(v, e);
+    if (x < *exceptions) best = e, *exceptions = x;
+  }
+  return best;
+}
+
+void EncodeBits(std::span<const float> v, std::string* out) {
+  std::array<int64_t, kBlockValues> bits;
+  for (size_t i = 0; i < v.size(); ++i) bits[i] = std::bit_cast<uint32_t>(v[i]);
+  out->push_back(static_cast<char>(kBitsTag));
+  EncodeIntBlock(std::span(bits.data(), v.size()), out);
+}
+
+void EncodeAlp(std::span<const float> v, int e, size_t exceptions, std::string* out) {
+  std::array<int64_t, kBlockValues> k, pos;
+  size_t x = 0;
+  bool have_fill = false;
+  int64_t fill = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (ToScaled(v[i], e, &k[i])) {
+      if (!have_fill) fill = k[i], have_fill = true;
+    } else {
+      pos[x++] = static_cast<int64_t>(i);
+    }
+  }
+  for (size_t j = 0; j < x; ++j) k[pos[j]] = fill;
+  out->push_back(static_cast<char>(kAlpTag));
+  out->push_back(static_cast<char>(e));
+  internal::PutVarint64(out, exceptions);
+  EncodeIntBlock(std::span(k.data(), v.size()), out);
+  if (x == 0) return;
+  EncodeIntBlock(std::span(pos.data(), x), out);
+  for (size_t j = 0; j < x; ++j)
+    internal::PutFixed32(out, std::bit_cast<uint32_t>(v[pos[j]]));
+}
+
+void EncodeFloatBlock(std::span<const float> v, std::string* out) {
+  std::string bits, alp;
+  EncodeBits(v, &bits);
+  size_t exceptions;
+  const int e = ChooseExponent(v, &exceptions);
+  if (exceptions < v.size() / 2) EncodeAlp(v, e, exceptions, &alp);
+  out->append(!alp.empty() && alp.size() < bits.size() ? alp : bits);
+}
+
+Status DecodeBitsBlock(std::string_view* in, size_t count, float* out) {
+  std::array<int64_t, kBlockValues> bits;
+  SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, count, bits.data()));
+  for (size_t i = 0; i < count; ++i) {
+    if (static_cast<uint64_t>(bits[i]) > UINT32_MAX) return Corrupt("floats: bad bits");
+    out[i] = std::bit_cast<float>(static_cast<uint32_t>(bits[i]));
+  }
+  return Status::OK();
+}
+
+Status PatchExceptions(std::string_view* in, size_t count, size_t x, float* out) {
+  std::array<int64_t, kBlockValues> pos;
+  SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, x, pos.data()));
+  if (in->size() < 4 * x) return Corrupt("floats: truncated exceptions");
+  for (size_t j = 0; j < x; ++j) {
+    if (static_cast<uint64_t>(pos[j]) >= count) return Corrupt("floats: bad position");
+    out[pos[j]] = std::bit_cast<float>(internal::DecodeFixed32(in->data() + 4 * j));
+  }
+  in->remove_prefix(4 * x);
+  return Status::OK();
+}
+
+Status DecodeAlpBlock(std::string_view* in, size_t count, float* out) {
+  uint8_t e;
+  uint64_t x;
+  if (!GetU8(in, &e) || e > kMaxExponent || !internal::GetVarint64(in, &x) || x > count) {
+    return Corrupt("floats: bad ALP head");
+  }
+  std::array<int64_t, kBlockValues> k;
+  SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, count, k.data()));
+  for (size_t i = 0; i < count; ++i) out[i] = FromScaled(k[i], e);
+  return x == 0 ? Status::OK() : PatchExceptions(in, count, x, out);
+}
+
+Status DecodeFloatBlock(std::string_view* in, size_t count, float* out) {
+  uint8_t tag;
+  if (!GetU8(in, &tag)) return Corrupt("floats: truncated block");
+  if (tag == kBitsTag) return DecodeBitsBlock(in, count, out);
+  if (tag == kAlpTag) return DecodeAlpBlock(in, count, out);
+  return Corrupt("floats: bad block tag");
+}
+
+}  // namespace
+
+void EncodeFloats(std::span<const float> v, std::string* out) {
+  PutColumnHeader(out, ColumnKind::kFloats, v.size());
+  for (size_t i = 0; i < v.size(); i += kBlockValues) {
+    EncodeFloatBlock(v.subspan(i, std::min(kBlockValues, v.size() - i)), out);
+  }
+}
+
+Status DecodeFloats(std::string_view* in, std::vector<float>* out) {
+  uint64_t n;
+  SREDB_RETURN_IF_ERROR(
+      GetColumnHeader(in, ColumnKind::kFloats, kMinFloatBlockBytes, &n));
+  for (size_t i = 0; i < n; i += kBlockValues) {
+    const size_t count = std::min<size_t>(kBlockValues, n - i);
+    const size_t old = out->size();
+    out->resize(old + count);
+    SREDB_RETURN_IF_ERROR(DecodeFloatBlock(in, count, out->data() + old));
+  }
+  return Status::OK();
+}
+
+}  // namespace sredb::codec

@@ -1,0 +1,129 @@
+// Column stream of short strings by a per-column dictionary.
+//
+//   strings := u8 header (kind 6) | varint n | varint d | d times lp(entry)
+//              | index blocks                                     if n > 0
+//   lp(s)   := varint len | bytes                  (len <= kMaxStringBytes)
+//   index blocks := ceil(n / 1024) blocks, block j holding the dictionary
+//              indices of values [1024 j, min(n, 1024 (j + 1))): enum blocks
+//              (enum_block.h) when d <= 256, int blocks (int_block.h) else
+// Entries are distinct, in descending order of frequency (ties: first seen),
+// so the most common value (usually "") is index 0 and the rest are sparse.
+// d = 0 exactly when n = 0. Every index must be < d.
+//
+// Thread safety: reentrant.
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <unordered_map>
+
+#include "storage/codec/codec.h"
+#include "storage/codec/codec_util.h"
+#include "storage/codec/enum_block.h"
+#include "storage/codec/int_block.h"
+
+namespace sredb::codec {
+namespace {
+
+// Bounds what a damaged stream can make the decoder allocate per value.
+constexpr size_t kMaxStringBytes = 4096;
+constexpr size_t kMaxEnumDictionary = 256;
+
+struct Dictionary {
+  std::vector<std::string_view> entries;  // by descending frequency
+  std::vector<int64_t> index;             // per value
+};
+
+Dictionary BuildDictionary(std::span<const std::string_view> v) {
+  std::unordered_map<std::string_view, size_t> first_seen;
+  std::vector<std::pair<size_t, std::string_view>> freq;  // (count, entry)
+  std::vector<size_t> id(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto [it, fresh] = first_seen.try_emplace(v[i], freq.size());
+    if (fresh) freq.emplace_back(0, v[i]);
+    id[i] = it->second;
+    ++freq[id[i]].first;
+  }
+  std::vector<size_t> order(freq.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return freq[a].first > freq[b].first; });
+  std::vector<int64_t> rank(freq.size());
+  Dictionary dict;
+  for (size_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = static_cast<int64_t>(r);
+    dict.entries.push_back(freq[order[r]].second);
+  }
+  for (size_t i : id) dict.index.push_back(rank[i]);
+  return dict;
+}
+
+void EncodeIndexBlock(std::span<const int64_t> index, size_t d, std::string* out) {
+  if (d > kMaxEnumDictionary) return EncodeIntBlock(index, out);
+  std::array<uint8_t, kBlockValues> small;
+  for (size_t i = 0; i < index.size(); ++i) small[i] = static_cast<uint8_t>(index[i]);
+  EncodeEnumBlock(std::span(small.data(), index.size()), out);
+}
+
+Status DecodeIndexBlock(std::string_view* in, size_t count, size_t d, int64_t* index) {
+  if (d > kMaxEnumDictionary) {
+    SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, count, index));
+  } else {
+    std::array<uint8_t, kBlockValues> small;
+    SREDB_RETURN_IF_ERROR(DecodeEnumBlock(in, count, small.data()));
+    std::copy(small.begin(), small.begin() + count, index);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (static_cast<uint64_t>(index[i]) >= d) return Corrupt("strings: bad index");
+  }
+  return Status::OK();
+}
+
+Status GetDictionary(std::string_view* in, uint64_t n, std::vector<std::string_view>* d) {
+  uint64_t size;
+  if (!internal::GetVarint64(in, &size) || size > n || size > in->size() ||
+      (size == 0) != (n == 0)) {
+    return Corrupt("strings: bad dictionary size");
+  }
+  d->resize(size);
+  for (auto& entry : *d) {
+    if (!internal::GetLengthPrefixed(in, &entry) || entry.size() > kMaxStringBytes) {
+      return Corrupt("strings: bad dictionary entry");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void EncodeStrings(std::span<const std::string_view> v, std::string* out) {
+  PutColumnHeader(out, ColumnKind::kStrings, v.size());
+  const Dictionary dict = BuildDictionary(v);
+  internal::PutVarint64(out, dict.entries.size());
+  for (std::string_view e : dict.entries) {
+    assert(e.size() <= kMaxStringBytes);
+    internal::PutLengthPrefixed(out, e);
+  }
+  for (size_t i = 0; i < v.size(); i += kBlockValues) {
+    const size_t count = std::min(kBlockValues, v.size() - i);
+    EncodeIndexBlock(std::span(dict.index).subspan(i, count), dict.entries.size(), out);
+  }
+}
+
+Status DecodeStrings(std::string_view* in, std::vector<std::string>* out) {
+  uint64_t n;
+  std::vector<std::string_view> dict;
+  SREDB_RETURN_IF_ERROR(GetColumnHeader(in, ColumnKind::kStrings, 1, &n));
+  SREDB_RETURN_IF_ERROR(GetDictionary(in, n, &dict));
+  if ((n + kBlockValues - 1) / kBlockValues > in->size() / kMinEnumBlockBytes) {
+    return Corrupt("strings: value count exceeds its bytes");
+  }
+  std::array<int64_t, kBlockValues> index;
+  for (size_t i = 0; i < n; i += kBlockValues) {
+    const size_t count = std::min<size_t>(kBlockValues, n - i);
+    SREDB_RETURN_IF_ERROR(DecodeIndexBlock(in, count, dict.size(), index.data()));
+    for (size_t j = 0; j < count; ++j) out->emplace_back(dict[index[j]]);
+  }
+  return Status::OK();
+}
+
+}  // namespace sredb::codec

@@ -1,0 +1,170 @@
+// DBImpl's sealing: head records -> compressed per-series chunks. See the
+// protocol in db_impl.h.
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "storage/internal/chunk.h"
+#include "storage/internal/db_impl.h"
+#include "storage/internal/head_codec.h"
+#include "storage/internal/keys.h"
+
+namespace sredb::internal {
+namespace {
+
+int64_t WallClockNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Status DBImpl::Flush() {
+  if (db_ == nullptr) return Status::IOError("database is closed");
+  if (options_.read_only) return Status::NotSupported("database is open read-only");
+  int64_t now;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    now = std::max(WallClockNs(), high_water_);
+  }
+  SREDB_RETURN_IF_ERROR(SealBefore(now));
+  // Persist the memtables and compact the head, so that the space of sealed
+  // head records (now range tombstones) is given back on disk.
+  rocksdb::FlushOptions fo;
+  rocksdb::Status s = db_->Flush(fo, {meta_cf_, index_cf_, head_cf_, chunks_cf_});
+  if (s.ok())
+    s = db_->CompactRange(rocksdb::CompactRangeOptions(), head_cf_, nullptr, nullptr);
+  if (!s.ok()) return Status::IOError("flush: " + s.ToString());
+  return Status::OK();
+}
+
+Status DBImpl::SealBefore(int64_t now) {
+  std::vector<int64_t> due;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [start, info] : partitions_) {
+      __int128 sealable_at = __int128{start} + partition_ns_ + options_.seal_grace_ns;
+      if (info.head_events > 0 && sealable_at <= now) due.push_back(start);
+    }
+  }
+  for (int64_t start : due) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_sealer_) return Status::OK();
+    }
+    SREDB_RETURN_IF_ERROR(SealPartition(start));
+  }
+  return Status::OK();
+}
+
+Status DBImpl::SealPartition(int64_t start) {
+  std::lock_guard<std::mutex> seal_lock(seal_mu_);
+  const rocksdb::Snapshot* snapshot;
+  uint64_t expected;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = partitions_.find(start);
+    if (it == partitions_.end() || it->second.head_events == 0) return Status::OK();
+    expected = it->second.head_events;
+    snapshot = db_->GetSnapshot();
+  }
+  struct SnapshotReleaser {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~SnapshotReleaser() { db->ReleaseSnapshot(s); }
+  } releaser{db_, snapshot};
+  const std::string where = "sealing partition " + std::to_string(start);
+
+  // Gather the head events by series, in arrival order.
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string upper;
+  PutOrderedInt64(&upper, start + 1);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::map<uint64_t, std::vector<Event>> by_series;
+  std::vector<HeadEvent> decoded;
+  uint64_t read = 0, max_seq = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, head_cf_));
+  for (it->Seek(PartitionStartPrefix(start)); it->Valid(); it->Next()) {
+    decoded.clear();
+    max_seq = DecodeBigEndian64(it->key().data() + 8);
+    Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
+                                start, &decoded);
+    if (!s.ok()) {
+      return Status::Corruption(where + ": head record seq " + std::to_string(max_seq) +
+                                ": " + s.message());
+    }
+    for (HeadEvent& h : decoded) by_series[h.series_id].push_back(std::move(h.event));
+    read += decoded.size();
+  }
+  if (!it->status().ok()) return Status::IOError(where + ": " + it->status().ToString());
+  it.reset();
+  if (read != expected) {
+    return Status::Corruption(where + ": the catalog counts " + std::to_string(expected) +
+                              " head events, the head holds " + std::to_string(read));
+  }
+
+  // Merge each series' head events into its chunk: chunk events arrived first.
+  rocksdb::WriteBatch wb;
+  rocksdb::ReadOptions get_ro;
+  get_ro.snapshot = snapshot;
+  for (auto& [series, head] : by_series) {
+    std::vector<Event> all;
+    std::string old_chunk;
+    const std::string key = ChunkKey(start, series);
+    rocksdb::Status g = db_->Get(get_ro, chunks_cf_, key, &old_chunk);
+    if (g.ok()) {
+      Status s = DecodeChunk(old_chunk, start, &all);
+      if (!s.ok()) {
+        return Status::Corruption(where + ": chunk of series " + SeriesIdHex(series) +
+                                  ": " + s.message());
+      }
+    } else if (!g.IsNotFound()) {
+      return Status::IOError(where + ": " + g.ToString());
+    }
+    all.insert(all.end(), std::make_move_iterator(head.begin()),
+               std::make_move_iterator(head.end()));
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Event& a, const Event& b) { return a.time < b.time; });
+    wb.Put(chunks_cf_, key, EncodeChunk(all, start)).PermitUncheckedError();
+  }
+  wb.DeleteRange(head_cf_, HeadKey(start, 0), HeadKey(start, max_seq + 1))
+      .PermitUncheckedError();
+
+  std::lock_guard<std::mutex> lock(mu_);
+  PartitionInfo info = partitions_[start];
+  info.head_events -= read;
+  wb.Put(meta_cf_, PartitionKey(start), EncodePartitionInfo(info)).PermitUncheckedError();
+  rocksdb::Status w = db_->Write(rocksdb::WriteOptions(), &wb);
+  if (!w.ok()) return Status::IOError(where + ": " + w.ToString());
+  partitions_[start] = info;
+  return Status::OK();
+}
+
+void DBImpl::SealerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_sealer_) {
+    sealer_cv_.wait_for(lock, std::chrono::seconds(1));
+    if (stop_sealer_) break;
+    const int64_t now = high_water_;
+    lock.unlock();
+    Status s = SealBefore(now);
+    lock.lock();
+    if (!s.ok()) seal_error_ = s.ToString();
+  }
+}
+
+void DBImpl::StopSealer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_sealer_ = true;
+  }
+  sealer_cv_.notify_all();
+  if (sealer_.joinable()) sealer_.join();
+}
+
+}  // namespace sredb::internal
