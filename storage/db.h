@@ -34,7 +34,8 @@ struct DbStats {
   uint64_t chunk_bytes = 0;    // sealed chunks (RocksDB's estimate)
   uint64_t index_bytes = 0;    // series index and postings (estimate)
   int64_t partition_ns = 0;
-  std::string seal_error;  // the last background sealing failure, if any
+  int64_t raw_retention_ns = 0;  // 0: kept for ever
+  std::string seal_error;        // the last background sealing failure, if any
 };
 
 // What DB::Check found: every damaged or inconsistent object, each named.
@@ -70,7 +71,8 @@ class DB {
   virtual Result<DbStats> GetStats() = 0;
 
   // Seals now every partition whose end plus the seal grace lies before the
-  // later of the wall clock and the newest event time.
+  // later of the wall clock and the newest event time, then applies the
+  // retention of Options::raw_retention_ns.
   virtual Status Flush() = 0;
 
   // Verifies every checksum, every index entry against its series, and the

@@ -39,6 +39,13 @@ struct Options {
   // the grace. Default true; when false, only DB::Flush seals.
   bool background_sealing = true;
 
+  // How long raw events are kept, in ns; 0 (the default) keeps them for
+  // ever. Retention drops whole partitions whose end lies more than this
+  // before the newest event, never scanning, and refuses events for them
+  // (InvalidArgument), so that nothing is accepted only to be deleted.
+  // Applied by the background sealer and by DB::Flush.
+  int64_t raw_retention_ns = 0;
+
   // Size of RocksDB's block cache in bytes. Default 32 MiB.
   size_t block_cache_bytes = 32u << 20;
 

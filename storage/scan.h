@@ -34,7 +34,9 @@ struct ScanOptions {
 };
 
 // Yields the matching events partition by partition in ascending time;
-// within a partition in ascending (time, series id, arrival) order.
+// within a partition in ascending (time, series id, arrival) order. It reads
+// a consistent snapshot taken by DB::Scan: later appends and seals do not
+// change what it yields. REQUIRES: destroyed before its DB is closed.
 class EventIterator {
  public:
   virtual ~EventIterator() = default;

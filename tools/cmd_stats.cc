@@ -56,6 +56,8 @@ int RunStats(const std::string& path, const std::string& format) {
       {"first_time", any ? "\"" + FormatRfc3339(st->first_time) + "\"" : "null"},
       {"last_time", any ? "\"" + FormatRfc3339(st->last_time) + "\"" : "null"},
       {"partition_length", "\"" + Duration(st->partition_ns) + "\""},
+      {"raw_retention",
+       "\"" + (st->raw_retention_ns ? Duration(st->raw_retention_ns) : "forever") + "\""},
       {"head_events", std::to_string(st->head_events)},
       {"head_bytes", std::to_string(st->head_bytes)},
       {"chunk_bytes", std::to_string(st->chunk_bytes)},

@@ -204,6 +204,7 @@ uint64_t DBImpl::SeriesId(std::string_view canonical) const {
 }
 
 Result<DbStats> DBImpl::GetStats() {
+  if (db_ == nullptr) return Status::IOError("database is closed");
   DbStats st;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -220,6 +221,7 @@ Result<DbStats> DBImpl::GetStats() {
     }
   }
   st.partition_ns = partition_ns_;
+  st.raw_retention_ns = options_.raw_retention_ns;
   auto cf_bytes = [this](rocksdb::ColumnFamilyHandle* cf) {
     uint64_t sst = 0, mem = 0;
     db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &sst);

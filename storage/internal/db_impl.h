@@ -88,6 +88,10 @@ class DBImpl final : public DB {
   Status SealPartition(int64_t start);
   Status SealBefore(int64_t now);  // every partition with end + grace <= now
   void SealerLoop();
+  // Drops every partition past the raw retention horizon (db_seal.cc).
+  Status ApplyRetention();
+  // Whether a partition lies past the horizon given the newest event time.
+  bool Expired(int64_t start, int64_t high_water) const;
   void StopSealer();
 
   const Options options_;

@@ -31,6 +31,7 @@ Status DBImpl::Flush() {
     now = std::max(WallClockNs(), high_water_);
   }
   SREDB_RETURN_IF_ERROR(SealBefore(now));
+  SREDB_RETURN_IF_ERROR(ApplyRetention());
   // Persist the memtables and compact the head, so that the space of sealed
   // head records (now range tombstones) is given back on disk.
   rocksdb::FlushOptions fo;
@@ -91,6 +92,7 @@ Status DBImpl::SealPartition(int64_t start) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, head_cf_));
   for (it->Seek(PartitionStartPrefix(start)); it->Valid(); it->Next()) {
     decoded.clear();
+    if (it->key().size() != 16) return Status::Corruption(where + ": malformed head key");
     max_seq = DecodeBigEndian64(it->key().data() + 8);
     Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
                                 start, &decoded);
@@ -145,6 +147,34 @@ Status DBImpl::SealPartition(int64_t start) {
   return Status::OK();
 }
 
+bool DBImpl::Expired(int64_t start, int64_t high_water) const {
+  return options_.raw_retention_ns > 0 && high_water != INT64_MIN &&
+         __int128{start} + partition_ns_ + options_.raw_retention_ns <= high_water;
+}
+
+Status DBImpl::ApplyRetention() {
+  if (options_.raw_retention_ns == 0) return Status::OK();
+  std::lock_guard<std::mutex> seal_lock(seal_mu_);  // no seal of a partition we drop
+  std::lock_guard<std::mutex> lock(mu_);
+  rocksdb::WriteBatch wb;
+  std::vector<int64_t> dropped;
+  for (const auto& [start, info] : partitions_) {
+    if (!Expired(start, high_water_)) break;  // the map is ordered by start
+    std::string end;
+    PutOrderedInt64(&end, start + 1);
+    const std::string begin = PartitionStartPrefix(start);
+    wb.DeleteRange(head_cf_, begin, end).PermitUncheckedError();
+    wb.DeleteRange(chunks_cf_, begin, end).PermitUncheckedError();
+    wb.Delete(meta_cf_, PartitionKey(start)).PermitUncheckedError();
+    dropped.push_back(start);
+  }
+  if (dropped.empty()) return Status::OK();
+  rocksdb::Status w = db_->Write(rocksdb::WriteOptions(), &wb);
+  if (!w.ok()) return Status::IOError("retention: " + w.ToString());
+  for (int64_t start : dropped) partitions_.erase(start);
+  return Status::OK();
+}
+
 void DBImpl::SealerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_sealer_) {
@@ -153,6 +183,7 @@ void DBImpl::SealerLoop() {
     const int64_t now = high_water_;
     lock.unlock();
     Status s = SealBefore(now);
+    if (s.ok()) s = ApplyRetention();
     lock.lock();
     if (!s.ok()) seal_error_ = s.ToString();
   }

@@ -77,6 +77,15 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   for (auto& [start, part] : parts) records.emplace_back(start, part.builder.Finish());
 
   std::lock_guard<std::mutex> lock(mu_);
+  int64_t newest = high_water_;
+  for (const auto& [start, part] : parts) newest = std::max(newest, part.info.max_time);
+  for (const auto& [start, part] : parts) {
+    if (Expired(start, newest)) {
+      return Status::InvalidArgument(
+          "event at " + std::to_string(part.info.min_time) +
+          " ns is in a partition past the raw retention horizon; the batch is refused");
+    }
+  }
   std::vector<uint32_t> new_series;
   SREDB_RETURN_IF_ERROR(ResolveNewSeries(batch, ids, &new_series));
   rocksdb::WriteBatch wb;
