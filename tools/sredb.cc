@@ -45,7 +45,8 @@ int Main(int argc, char** argv) {
   gen_cmd->add_option("--start", gen.start,
                       "First instant, RFC 3339 (default 2026-01-01T00:00:00Z)");
   gen_cmd->add_option("--format", gen.format, "csv (default) | jsonl | capnp");
-  gen_cmd->footer(fleet::DescribeIncidents(fleet::FleetOptions()));
+  gen_cmd->footer("Injected incidents (default options):\n" +
+                  fleet::DescribeIncidents(fleet::FleetOptions()));
 
   std::string db, format = "table", statement;
   auto* stats_cmd = app.add_subcommand("stats", "Summarise a database");
