@@ -107,7 +107,7 @@ void KeepSmaller(std::string* best, std::string* cand) {
 
 // Tries the packed and split layouts of one transform.
 void TryTransform(std::span<const int64_t> v, bool delta, std::string* best) {
-  auto res = std::make_unique<Residuals>();
+  auto res = std::make_unique_for_overwrite<Residuals>();  // r[] is written before read
   MakeResiduals(v, delta, res.get());
   std::string cand;
   EncodePacked(*res, &cand);
