@@ -28,8 +28,8 @@ Status ReadInts(std::string_view body, std::span<Event> events, int64_t max,
   return Status::OK();
 }
 
-// Decodes presence bools, then the present values via `read_values`, which
-// returns how many it read into events flagged present.
+// Decodes the presence bools of a nullable column (n of them) and counts
+// the present values that follow.
 Status ReadPresence(std::string_view* body, size_t n, std::vector<uint8_t>* present,
                     size_t* count_present) {
   if (!codec::DecodeBools(body, present).ok() || present->size() != n) {
