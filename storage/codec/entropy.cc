@@ -13,9 +13,11 @@
 namespace sredb::codec {
 namespace {
 
-// Level for sealing: inputs are at most a few KiB, so even high levels are
-// cheap; most of the gain is Huffman-coded literals anyway.
-constexpr int kZstdLevel = 9;
+// Level for sealing. Inputs are at most a few KiB and most of the gain is
+// Huffman-coded literals, so level 3 compresses these blocks as well as
+// level 9 did (codec size tests, to 0.001 B/value) for 10% fewer
+// instructions per seal (callgrind on `sredb flush`).
+constexpr int kZstdLevel = 3;
 
 struct CCtxDeleter {
   void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
