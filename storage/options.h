@@ -46,6 +46,12 @@ struct Options {
   // Applied by the background sealer and by DB::Flush.
   int64_t raw_retention_ns = 0;
 
+  // About how many head events one seal holds in memory: a partition with
+  // more is sealed in groups of series, reading its head once per group
+  // (still committed as one atomic batch). Default 256Ki events (tens of
+  // MiB); smaller bounds memory tighter at the cost of more head reads.
+  uint64_t seal_group_events = 1 << 18;
+
   // Size of RocksDB's block cache in bytes. Default 32 MiB.
   size_t block_cache_bytes = 32u << 20;
 

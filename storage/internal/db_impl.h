@@ -19,6 +19,7 @@
 #define SREDB_STORAGE_INTERNAL_DB_IMPL_H_
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <condition_variable>
 #include <map>
@@ -86,6 +87,16 @@ class DBImpl final : public DB {
   uint64_t SeriesId(std::string_view canonical) const;
   // Sealing (db_seal.cc).
   Status SealPartition(int64_t start);
+  // The head events of one group of series of a partition being sealed.
+  struct HeadGroup {
+    std::map<uint64_t, std::vector<Event>> by_series;  // in arrival order
+    uint64_t events = 0;
+    uint64_t max_seq = 0;  // of the last head record read
+  };
+  Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t group,
+                       uint64_t groups, HeadGroup* out);
+  Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
+                        std::vector<Event>* head, rocksdb::WriteBatch* wb);
   Status SealBefore(int64_t now);  // every partition with end + grace <= now
   void SealerLoop();
   // Drops every partition past the raw retention horizon (db_seal.cc).

@@ -61,6 +61,66 @@ Status DBImpl::SealBefore(int64_t now) {
   return Status::OK();
 }
 
+// Reads the head records of partition `start` at `snapshot` and gathers, by
+// series and in arrival order, the events of the series with
+// id % groups == group.
+Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
+                             uint64_t group, uint64_t groups, HeadGroup* out) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string upper;
+  PutOrderedInt64(&upper, start + 1);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::vector<HeadEvent> decoded;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, head_cf_));
+  for (it->Seek(PartitionStartPrefix(start)); it->Valid(); it->Next()) {
+    decoded.clear();
+    if (it->key().size() != 16) return Status::Corruption("malformed head key");
+    out->max_seq = DecodeBigEndian64(it->key().data() + 8);
+    Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
+                                start, &decoded);
+    if (!s.ok()) {
+      return Status::Corruption("head record seq " + std::to_string(out->max_seq) + ": " +
+                                s.message());
+    }
+    for (HeadEvent& h : decoded) {
+      if (h.series_id % groups != group) continue;
+      out->by_series[h.series_id].push_back(std::move(h.event));
+      ++out->events;
+    }
+  }
+  if (!it->status().ok()) return Status::IOError(it->status().ToString());
+  return Status::OK();
+}
+
+// Puts into `wb` the chunk of `series` merged with `head` (chunk events
+// arrived first; a stable sort by time keeps arrival order among equals).
+Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
+                              uint64_t series, std::vector<Event>* head,
+                              rocksdb::WriteBatch* wb) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::vector<Event> all;
+  std::string old_chunk;
+  const std::string key = ChunkKey(start, series);
+  rocksdb::Status g = db_->Get(ro, chunks_cf_, key, &old_chunk);
+  if (g.ok()) {
+    Status s = DecodeChunk(old_chunk, start, &all);
+    if (!s.ok())
+      return Status::Corruption("chunk of series " + SeriesIdHex(series) + ": " +
+                                s.message());
+  } else if (!g.IsNotFound()) {
+    return Status::IOError(g.ToString());
+  }
+  all.insert(all.end(), std::make_move_iterator(head->begin()),
+             std::make_move_iterator(head->end()));
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  wb->Put(chunks_cf_, key, EncodeChunk(all, start)).PermitUncheckedError();
+  return Status::OK();
+}
+
 Status DBImpl::SealPartition(int64_t start) {
   std::lock_guard<std::mutex> seal_lock(seal_mu_);
   const rocksdb::Snapshot* snapshot;
@@ -77,62 +137,27 @@ Status DBImpl::SealPartition(int64_t start) {
     const rocksdb::Snapshot* s;
     ~SnapshotReleaser() { db->ReleaseSnapshot(s); }
   } releaser{db_, snapshot};
-  const std::string where = "sealing partition " + std::to_string(start);
+  const std::string where = "sealing partition " + std::to_string(start) + ": ";
 
-  // Gather the head events by series, in arrival order.
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  std::string upper;
-  PutOrderedInt64(&upper, start + 1);
-  rocksdb::Slice upper_slice(upper);
-  ro.iterate_upper_bound = &upper_slice;
-  std::map<uint64_t, std::vector<Event>> by_series;
-  std::vector<HeadEvent> decoded;
-  uint64_t read = 0, max_seq = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, head_cf_));
-  for (it->Seek(PartitionStartPrefix(start)); it->Valid(); it->Next()) {
-    decoded.clear();
-    if (it->key().size() != 16) return Status::Corruption(where + ": malformed head key");
-    max_seq = DecodeBigEndian64(it->key().data() + 8);
-    Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
-                                start, &decoded);
-    if (!s.ok()) {
-      return Status::Corruption(where + ": head record seq " + std::to_string(max_seq) +
-                                ": " + s.message());
-    }
-    for (HeadEvent& h : decoded) by_series[h.series_id].push_back(std::move(h.event));
-    read += decoded.size();
-  }
-  if (!it->status().ok()) return Status::IOError(where + ": " + it->status().ToString());
-  it.reset();
-  if (read != expected) {
-    return Status::Corruption(where + ": the catalog counts " + std::to_string(expected) +
-                              " head events, the head holds " + std::to_string(read));
-  }
-
-  // Merge each series' head events into its chunk: chunk events arrived first.
+  // Bound memory: a large partition is sealed in groups of series, each
+  // group reading the head once; all of it still commits in one batch.
+  const uint64_t groups = std::max<uint64_t>(
+      1, (expected + options_.seal_group_events - 1) / options_.seal_group_events);
   rocksdb::WriteBatch wb;
-  rocksdb::ReadOptions get_ro;
-  get_ro.snapshot = snapshot;
-  for (auto& [series, head] : by_series) {
-    std::vector<Event> all;
-    std::string old_chunk;
-    const std::string key = ChunkKey(start, series);
-    rocksdb::Status g = db_->Get(get_ro, chunks_cf_, key, &old_chunk);
-    if (g.ok()) {
-      Status s = DecodeChunk(old_chunk, start, &all);
-      if (!s.ok()) {
-        return Status::Corruption(where + ": chunk of series " + SeriesIdHex(series) +
-                                  ": " + s.message());
-      }
-    } else if (!g.IsNotFound()) {
-      return Status::IOError(where + ": " + g.ToString());
+  uint64_t read = 0, max_seq = 0;
+  for (uint64_t group = 0; group < groups; ++group) {
+    HeadGroup head;
+    Status s = ReadHeadGroup(snapshot, start, group, groups, &head);
+    for (auto it = head.by_series.begin(); s.ok() && it != head.by_series.end(); ++it) {
+      s = MergeIntoChunk(snapshot, start, it->first, &it->second, &wb);
     }
-    all.insert(all.end(), std::make_move_iterator(head.begin()),
-               std::make_move_iterator(head.end()));
-    std::stable_sort(all.begin(), all.end(),
-                     [](const Event& a, const Event& b) { return a.time < b.time; });
-    wb.Put(chunks_cf_, key, EncodeChunk(all, start)).PermitUncheckedError();
+    if (!s.ok()) return s.WithMessage(where + s.message());
+    read += head.events;
+    max_seq = head.max_seq;
+  }
+  if (read != expected) {
+    return Status::Corruption(where + "the catalog counts " + std::to_string(expected) +
+                              " head events, the head holds " + std::to_string(read));
   }
   wb.DeleteRange(head_cf_, HeadKey(start, 0), HeadKey(start, max_seq + 1))
       .PermitUncheckedError();
@@ -142,7 +167,7 @@ Status DBImpl::SealPartition(int64_t start) {
   info.head_events -= read;
   wb.Put(meta_cf_, PartitionKey(start), EncodePartitionInfo(info)).PermitUncheckedError();
   rocksdb::Status w = db_->Write(rocksdb::WriteOptions(), &wb);
-  if (!w.ok()) return Status::IOError(where + ": " + w.ToString());
+  if (!w.ok()) return Status::IOError(where + w.ToString());
   partitions_[start] = info;
   return Status::OK();
 }

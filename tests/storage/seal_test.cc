@@ -88,6 +88,25 @@ TEST(Seal, FlushMovesEverythingToChunksAndReadsDoNotChange) {
   EXPECT_EQ(Render(db.get(), window), part);
 }
 
+TEST(Seal, SealingInSeriesGroupsGivesTheSameChunks) {
+  TempDir whole_dir, grouped_dir;
+  Options grouped = ManualSealing();
+  grouped.seal_group_events = 50;  // ~3000 events a partition: dozens of groups
+  auto whole = OpenOrDie(whole_dir.path(), ManualSealing());
+  auto parts = OpenOrDie(grouped_dir.path(), grouped);
+  AppendRandom(whole.get(), 6000, 2, 5);
+  AppendRandom(parts.get(), 6000, 2, 5);
+  ASSERT_TRUE(whole->Flush().ok());
+  ASSERT_TRUE(parts->Flush().ok());
+  EXPECT_EQ(HeadEvents(parts.get()), 0u);
+  const auto expected = Render(whole.get());
+  ASSERT_EQ(expected.size(), 6000u);
+  EXPECT_EQ(Render(parts.get()), expected);
+  auto check = parts->Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->problems.empty()) << check->problems[0];
+}
+
 TEST(Seal, LateEventsAreMergedAtReadAndAtTheNextSeal) {
   TempDir dir;
   auto db = OpenOrDie(dir.path(), ManualSealing());
