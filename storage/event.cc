@@ -141,7 +141,10 @@ Status ValidateEvent(const Event& e) {
 uint32_t EventBatch::AddSeries(const Labels& labels) {
   auto [it, inserted] = series_by_canonical_.try_emplace(
       labels.Canonical(), static_cast<uint32_t>(series_.size()));
-  if (inserted) series_.push_back(labels);
+  if (inserted) {
+    series_.push_back(labels);
+    canonical_.push_back(&it->first);
+  }
   return it->second;
 }
 
@@ -153,6 +156,7 @@ void EventBatch::Add(uint32_t series, Event event) {
 void EventBatch::Clear() {
   series_.clear();
   series_by_canonical_.clear();
+  canonical_.clear();
   events_.clear();
   event_series_.clear();
 }

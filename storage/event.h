@@ -96,6 +96,8 @@ class EventBatch {
   bool empty() const { return events_.empty(); }
   size_t series_count() const { return series_.size(); }
   const Labels& series(uint32_t i) const { return series_[i]; }
+  // series(i).Canonical(), computed once by AddSeries.
+  const std::string& canonical(uint32_t i) const { return *canonical_[i]; }
   const Event& event(size_t i) const { return events_[i]; }
   uint32_t series_of(size_t i) const { return event_series_[i]; }
   void Clear();
@@ -103,6 +105,9 @@ class EventBatch {
  private:
   std::vector<Labels> series_;
   std::unordered_map<std::string, uint32_t> series_by_canonical_;
+  // Parallel to series_: the keys of series_by_canonical_ (node-based, so
+  // the pointers survive rehashing).
+  std::vector<const std::string*> canonical_;
   std::vector<Event> events_;
   std::vector<uint32_t> event_series_;  // parallel to events_
 };

@@ -22,6 +22,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,22 @@ class DBImpl final : public DB {
   ReadView AcquireView();
   void ReleaseView(const ReadView& view);
   std::shared_ptr<const SeriesEntry> FindSeries(uint64_t id);
+
+  // An iterator over the keys of partition `start` in `cf` (head or chunks)
+  // at `snapshot`, positioned at the first; it owns its upper bound.
+  struct PartitionIterator {
+    std::string upper;
+    rocksdb::Slice upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it;
+  };
+  std::unique_ptr<PartitionIterator> NewPartitionIterator(
+      rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot, int64_t start);
+  // Calls fn(series id, event) for every event of partition `start`'s head
+  // records at `snapshot`, in arrival order; *last_seq receives the seq of
+  // the last record read. Corruption names the damaged record.
+  Status ForEachHeadEvent(const rocksdb::Snapshot* snapshot, int64_t start,
+                          const std::function<void(uint64_t, Event&&)>& fn,
+                          uint64_t* last_seq);
 
   rocksdb::DB* rocks() const { return db_; }
   rocksdb::ColumnFamilyHandle* index_cf() const { return index_cf_; }

@@ -53,17 +53,9 @@ class PartitionScanIterator final : public EventIterator {
   Status LoadPartition(int64_t partition) {
     rows_.clear();
     pos_ = 0;
-    rocksdb::ReadOptions ro;
-    ro.snapshot = view_.snapshot;
-    std::string upper;
-    PutOrderedInt64(&upper, partition + 1);  // keys of `partition` all sort below
-    rocksdb::Slice upper_slice(upper);
-    ro.iterate_upper_bound = &upper_slice;
-    const std::string prefix = PartitionStartPrefix(partition);
+    auto chunks = db_->NewPartitionIterator(db_->chunks_cf(), view_.snapshot, partition);
     std::vector<Event> chunk_events;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->rocks()->NewIterator(ro, db_->chunks_cf()));
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
+    for (rocksdb::Iterator* it = chunks->it.get(); it->Valid(); it->Next()) {
       if (it->key().size() != 16) return Status::Corruption("chunks: malformed key");
       const uint64_t series = DecodeBigEndian64(it->key().data() + 8);
       if (!series_.count(series)) continue;
@@ -77,23 +69,13 @@ class PartitionScanIterator final : public EventIterator {
       }
       for (Event& e : chunk_events) Keep(series, std::move(e));
     }
-    if (!it->status().ok())
-      return Status::IOError("chunk scan: " + it->status().ToString());
-    it.reset(db_->rocks()->NewIterator(ro, db_->head_cf()));
-    std::vector<HeadEvent> decoded;
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      decoded.clear();
-      std::string_view value(it->value().data(), it->value().size());
-      if (Status s = DecodeHeadRecord(value, partition, &decoded); !s.ok()) {
-        uint64_t seq =
-            it->key().size() == 16 ? DecodeBigEndian64(it->key().data() + 8) : 0;
-        return Status::Corruption("head record (partition " + std::to_string(partition) +
-                                  ", seq " + std::to_string(seq) + "): " + s.message());
-      }
-      for (HeadEvent& h : decoded) Keep(h.series_id, std::move(h.event));
+    if (!chunks->it->status().ok()) {
+      return Status::IOError("chunk scan: " + chunks->it->status().ToString());
     }
-    if (!it->status().ok())
-      return Status::IOError("head scan: " + it->status().ToString());
+    uint64_t last_seq;
+    SREDB_RETURN_IF_ERROR(db_->ForEachHeadEvent(
+        view_.snapshot, partition,
+        [this](uint64_t series, Event&& e) { Keep(series, std::move(e)); }, &last_seq));
     // Stable: rows arrived in (chunk, then seq, position) order, which breaks ties.
     std::stable_sort(rows_.begin(), rows_.end(),
                      [](const HeadEvent& a, const HeadEvent& b) {
@@ -119,6 +101,44 @@ class PartitionScanIterator final : public EventIterator {
 };
 
 }  // namespace
+
+std::unique_ptr<DBImpl::PartitionIterator> DBImpl::NewPartitionIterator(
+    rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot, int64_t start) {
+  auto p = std::make_unique<PartitionIterator>();
+  PutOrderedInt64(&p->upper, start + 1);  // every key of `start` sorts below
+  p->upper_slice = rocksdb::Slice(p->upper);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  ro.iterate_upper_bound = &p->upper_slice;
+  p->it.reset(db_->NewIterator(ro, cf));
+  p->it->Seek(PartitionStartPrefix(start));
+  return p;
+}
+
+Status DBImpl::ForEachHeadEvent(const rocksdb::Snapshot* snapshot, int64_t start,
+                                const std::function<void(uint64_t, Event&&)>& fn,
+                                uint64_t* last_seq) {
+  auto head = NewPartitionIterator(head_cf_, snapshot, start);
+  std::vector<HeadEvent> decoded;
+  *last_seq = 0;
+  for (rocksdb::Iterator* it = head->it.get(); it->Valid(); it->Next()) {
+    if (it->key().size() != 16) return Status::Corruption("head: malformed key");
+    *last_seq = DecodeBigEndian64(it->key().data() + 8);
+    decoded.clear();
+    Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
+                                start, &decoded);
+    if (!s.ok()) {
+      return Status::Corruption("head record (partition " + std::to_string(start) +
+                                ", seq " + std::to_string(*last_seq) +
+                                "): " + s.message());
+    }
+    for (HeadEvent& h : decoded) fn(h.series_id, std::move(h.event));
+  }
+  if (!head->it->status().ok()) {
+    return Status::IOError("head scan: " + head->it->status().ToString());
+  }
+  return Status::OK();
+}
 
 DBImpl::ReadView DBImpl::AcquireView() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -8,7 +8,6 @@
 
 #include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
-#include "storage/internal/head_codec.h"
 #include "storage/internal/keys.h"
 
 namespace sredb::internal {
@@ -61,37 +60,18 @@ Status DBImpl::SealBefore(int64_t now) {
   return Status::OK();
 }
 
-// Reads the head records of partition `start` at `snapshot` and gathers, by
-// series and in arrival order, the events of the series with
-// id % groups == group.
+// Gathers, by series and in arrival order, the head events of partition
+// `start` at `snapshot` whose series id % groups == group.
 Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
                              uint64_t group, uint64_t groups, HeadGroup* out) {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  std::string upper;
-  PutOrderedInt64(&upper, start + 1);
-  rocksdb::Slice upper_slice(upper);
-  ro.iterate_upper_bound = &upper_slice;
-  std::vector<HeadEvent> decoded;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, head_cf_));
-  for (it->Seek(PartitionStartPrefix(start)); it->Valid(); it->Next()) {
-    decoded.clear();
-    if (it->key().size() != 16) return Status::Corruption("malformed head key");
-    out->max_seq = DecodeBigEndian64(it->key().data() + 8);
-    Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
-                                start, &decoded);
-    if (!s.ok()) {
-      return Status::Corruption("head record seq " + std::to_string(out->max_seq) + ": " +
-                                s.message());
-    }
-    for (HeadEvent& h : decoded) {
-      if (h.series_id % groups != group) continue;
-      out->by_series[h.series_id].push_back(std::move(h.event));
-      ++out->events;
-    }
-  }
-  if (!it->status().ok()) return Status::IOError(it->status().ToString());
-  return Status::OK();
+  return ForEachHeadEvent(
+      snapshot, start,
+      [&](uint64_t series, Event&& e) {
+        if (series % groups != group) return;
+        out->by_series[series].push_back(std::move(e));
+        ++out->events;
+      },
+      &out->max_seq);
 }
 
 // Puts into `wb` the chunk of `series` merged with `head` (chunk events
@@ -185,9 +165,8 @@ Status DBImpl::ApplyRetention() {
   std::vector<int64_t> dropped;
   for (const auto& [start, info] : partitions_) {
     if (!Expired(start, high_water_)) break;  // the map is ordered by start
-    std::string end;
-    PutOrderedInt64(&end, start + 1);
     const std::string begin = PartitionStartPrefix(start);
+    const std::string end = PartitionStartPrefix(start + 1);
     wb.DeleteRange(head_cf_, begin, end).PermitUncheckedError();
     wb.DeleteRange(chunks_cf_, begin, end).PermitUncheckedError();
     wb.Delete(meta_cf_, PartitionKey(start)).PermitUncheckedError();

@@ -27,7 +27,7 @@ Status DBImpl::ResolveNewSeries(const EventBatch& batch, const std::vector<uint6
                                 std::vector<uint32_t>* new_series) const {
   std::map<uint64_t, uint32_t> fresh;  // id -> batch series index
   for (uint32_t s = 0; s < batch.series_count(); ++s) {
-    std::string canonical = batch.series(s).Canonical();
+    const std::string& canonical = batch.canonical(s);
     std::string other;
     if (auto known = series_.Find(ids[s])) {
       if (known->canonical == canonical) continue;
@@ -56,7 +56,7 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   }
   std::vector<uint64_t> ids(batch.series_count());
   for (uint32_t s = 0; s < batch.series_count(); ++s) {
-    ids[s] = SeriesId(batch.series(s).Canonical());
+    ids[s] = SeriesId(batch.canonical(s));
   }
   // Validate and encode outside the lock.
   std::map<int64_t, PartitionPart> parts;
@@ -95,8 +95,8 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   }
   std::vector<std::shared_ptr<const SeriesEntry>> entries;
   for (uint32_t s : new_series) {
-    auto entry = std::make_shared<SeriesEntry>(
-        SeriesEntry{batch.series(s), batch.series(s).Canonical()});
+    auto entry =
+        std::make_shared<SeriesEntry>(SeriesEntry{batch.series(s), batch.canonical(s)});
     SeriesIndex::PutSeries(&wb, index_cf_, ids[s], *entry);
     entries.push_back(std::move(entry));
   }

@@ -14,11 +14,10 @@ namespace sredb {
 namespace {
 
 using testing::AgentLabels;
+using testing::kT0;
 using testing::OpenOrDie;
 using testing::ScanAll;
 using testing::TempDir;
-
-constexpr int64_t kT0 = 1'772'323'200'000'000'000;  // 2026-03-01T00:00:00Z
 
 EventBatch GoodBatch(int n, const std::string& agent = "a") {
   EventBatch batch;

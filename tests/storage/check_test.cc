@@ -10,10 +10,10 @@ namespace sredb {
 namespace {
 
 using testing::AgentLabels;
+using testing::kT0;
+using testing::ManualSealing;
 using testing::OpenOrDie;
 using testing::TempDir;
-
-constexpr int64_t kT0 = 1'772'323'200'000'000'000;  // 2026-03-01T00:00:00Z
 
 void Fill(DB* db) {
   EventBatch batch;
@@ -56,13 +56,6 @@ void DamageFirst(const std::string& path, const std::string& cf,
 }
 
 void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
-
-// Sealing only when asked, so that tests know where each event lives.
-Options ManualSealing() {
-  Options o;
-  o.background_sealing = false;
-  return o;
-}
 
 TEST(Check, ASoundDatabaseHasNoProblems) {
   TempDir dir;

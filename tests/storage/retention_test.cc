@@ -9,15 +9,14 @@ namespace sredb {
 namespace {
 
 using testing::AgentLabels;
+using testing::kT0;
+using testing::ManualSealing;
 using testing::OpenOrDie;
 using testing::ScanAll;
 using testing::TempDir;
 
-constexpr int64_t kT0 = 1'772'323'200'000'000'000;  // 2026-03-01T00:00:00Z
-
 Options TwoDayRetention() {
-  Options o;
-  o.background_sealing = false;
+  Options o = ManualSealing();
   o.raw_retention_ns = 2 * kNanosPerDay;
   return o;
 }
@@ -70,9 +69,7 @@ TEST(Retention, DropsExactlyThePartitionsPastTheHorizon) {
 
 TEST(Retention, ZeroKeepsEverything) {
   TempDir dir;
-  Options o;
-  o.background_sealing = false;
-  auto db = OpenOrDie(dir.path(), o);
+  auto db = OpenOrDie(dir.path(), ManualSealing());
   ASSERT_TRUE(db->Append(WriteOptions(), OneEventAt(kT0)).ok());
   ASSERT_TRUE(db->Append(WriteOptions(), OneEventAt(kT0 + 400 * kNanosPerDay)).ok());
   ASSERT_TRUE(db->Flush().ok());

@@ -9,12 +9,12 @@
 namespace sredb {
 namespace {
 
+using testing::kT0;
 using testing::MakeLabels;
 using testing::OpenOrDie;
 using testing::ScanAll;
 using testing::TempDir;
 
-constexpr int64_t kT0 = 1'772'323'200'000'000'000;  // 2026-03-01T00:00:00Z
 constexpr int64_t kHour = 3600 * kNanosPerSecond;
 
 class ScanTest : public ::testing::Test {

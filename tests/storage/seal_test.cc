@@ -14,18 +14,12 @@ namespace sredb {
 namespace {
 
 using testing::AgentLabels;
+using testing::kT0;
+using testing::ManualSealing;
 using testing::OpenOrDie;
 using testing::RandomEvent;
 using testing::ScanAll;
 using testing::TempDir;
-
-constexpr int64_t kT0 = 1'772'323'200'000'000'000;  // 2026-03-01T00:00:00Z
-
-Options ManualSealing() {
-  Options o;
-  o.background_sealing = false;
-  return o;
-}
 
 // Appends `n` random events over `days` days and 5 series, in shuffled time
 // order, in batches of 97.

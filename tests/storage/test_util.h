@@ -16,6 +16,16 @@
 
 namespace sredb::testing {
 
+// 2026-03-01T00:00:00Z, the start of the tests' data.
+inline constexpr int64_t kT0 = 1'772'323'200'000'000'000;
+
+// Options that seal only when DB::Flush asks, so tests know where each event lives.
+inline Options ManualSealing() {
+  Options o;
+  o.background_sealing = false;
+  return o;
+}
+
 // A fresh directory under $TMPDIR, removed with everything in it on destruction.
 class TempDir {
  public:

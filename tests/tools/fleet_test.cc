@@ -9,20 +9,12 @@
 #include <set>
 #include <string>
 
+#include "fleet_test_util.h"
 #include "storage/options.h"
 #include "storage/rfc3339.h"
 
 namespace sredb::fleet {
 namespace {
-
-FleetOptions Small(int agents, int days, int64_t events, uint64_t seed = 42) {
-  FleetOptions o;
-  o.agents = agents;
-  o.days = days;
-  o.events = events;
-  o.seed = seed;
-  return o;
-}
 
 // Runs a generator to the end, checking order, range and validity on the way.
 int64_t CountChecked(const FleetOptions& o) {

@@ -11,19 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "fleet_test_util.h"
 #include "storage/rfc3339.h"
 
 namespace sredb::fleet {
 namespace {
-
-FleetOptions Small(int agents, int days, int64_t events, uint64_t seed = 42) {
-  FleetOptions o;
-  o.agents = agents;
-  o.days = days;
-  o.events = events;
-  o.seed = seed;
-  return o;
-}
 
 std::string Write(const FleetOptions& o, GenFormat format) {
   std::FILE* f = std::tmpfile();
