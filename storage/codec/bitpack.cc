@@ -104,6 +104,13 @@ void ApplyFold(uint64_t* r, size_t n, ForState* s) {
   f.Save(s);
 }
 
+template <bool kMul, int kLevels>
+void ApplyFoldHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s) {
+  Fold<kMul, kLevels> f(*s);
+  for (size_t i = 0; i < n; ++i) r[i] = f(r[i] | (uint64_t{high[i]} << k));
+  f.Save(s);
+}
+
 }  // namespace
 
 void PackBits(const uint64_t* v, size_t n, int width, std::string* out) {
@@ -146,6 +153,15 @@ void ApplyFor(uint64_t* r, size_t n, ForState* s) {
       {ApplyFold<false, 0>, ApplyFold<false, 1>, ApplyFold<false, 2>},
       {ApplyFold<true, 0>, ApplyFold<true, 1>, ApplyFold<true, 2>}};
   kApply[s->gcd != 1][s->levels](r, n, s);
+}
+
+void ApplyForHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s) {
+  assert(s->levels >= 0 && s->levels <= 2 && k >= 0 && k <= 63);
+  using Fn = void (*)(uint64_t*, const uint8_t*, int, size_t, ForState*);
+  static constexpr Fn kApply[2][3] = {
+      {ApplyFoldHigh<false, 0>, ApplyFoldHigh<false, 1>, ApplyFoldHigh<false, 2>},
+      {ApplyFoldHigh<true, 0>, ApplyFoldHigh<true, 1>, ApplyFoldHigh<true, 2>}};
+  kApply[s->gcd != 1][s->levels](r, high, k, n, s);
 }
 
 }  // namespace sredb::codec

@@ -57,6 +57,10 @@ void UnpackFor(std::string_view in, size_t n, int width, ForState* s, uint64_t* 
 // The reconstruction alone, in place over residuals r[0..n).
 void ApplyFor(uint64_t* r, size_t n, ForState* s);
 
+// The same over residuals r[i] | high[i] << k (entropy-coded high bytes
+// above k raw low bits). REQUIRES: 0 <= k <= 63.
+void ApplyForHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s);
+
 }  // namespace sredb::codec
 
 #endif  // SREDB_STORAGE_CODEC_BITPACK_H_

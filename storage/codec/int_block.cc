@@ -10,6 +10,7 @@
 #include "storage/codec/bitpack.h"
 #include "storage/codec/codec_util.h"
 #include "storage/codec/entropy.h"
+#include "storage/codec/huffman.h"
 #include "storage/internal/coding.h"
 
 namespace sredb::codec {
@@ -17,15 +18,18 @@ namespace {
 
 constexpr uint8_t kConstant = 0;
 constexpr uint8_t kPacked = 1;
-constexpr uint8_t kSplit = 2;
+constexpr uint8_t kSplit = 2;  // zstd; decoded, no longer written
+constexpr uint8_t kHuffman = 3;
 constexpr uint8_t kLayoutMask = 3;
 constexpr uint8_t kDeltaBit = 4;
 constexpr uint8_t kGcdBit = 8;
-// Below this many values a zstd frame's fixed cost cannot pay for itself.
+// Below this many values a code table's fixed cost cannot pay for itself.
 constexpr size_t kMinSplitValues = 32;
-// An entropy-coded (split) block decodes several times slower than a packed
-// one, so it must save more than 1/kSplitMargin of the packed size.
+// An entropy-coded block decodes about twice slower than a packed one, so it
+// must save more than 1/kSplitMargin of the packed size.
 constexpr size_t kSplitMargin = 32;
+// The most high bits an entropy-coded block codes per value (a byte).
+constexpr int kMaxHighBits = 8;
 // The widest low part a split block may keep raw (w - k <= 8, k < 64).
 constexpr int kMaxSplitLow = 63;
 
@@ -82,22 +86,36 @@ void EncodePacked(const Residuals& res, std::string* out) {
   PackBits(res.r.data(), res.m, res.width, out);
 }
 
-// False when zstd failed (never expected); `*out` is then unusable.
-bool EncodeSplit(const Residuals& res, int k, std::string* out) {
-  PutHead(res, kSplit, out);
+// The bytes r >> k of the residuals.
+void HighBytes(const Residuals& res, int k, uint8_t* high) {
+  for (size_t i = 0; i < res.m; ++i) high[i] = static_cast<uint8_t>(res.r[i] >> k);
+}
+
+// The low width k (w - 8 <= k < w) whose Huffman-split layout is smallest,
+// or -1 when none is worth trying.
+int ChooseSplit(const Residuals& res) {
+  if (res.m < kMinSplitValues || res.width < 2) return -1;
+  std::array<uint8_t, kBlockValues> high;
+  size_t best = SIZE_MAX;
+  int best_k = -1;
+  for (int k = std::max(0, res.width - kMaxHighBits); k < res.width; ++k) {
+    HighBytes(res, k, high.data());
+    const HuffmanCode code = BuildHuffmanCode(high.data(), res.m);
+    const size_t bytes = PackedBytes(res.m, k) + HuffmanBytes(high.data(), res.m, code);
+    if (bytes < best) best = bytes, best_k = k;
+  }
+  return best_k;
+}
+
+void EncodeHuffmanSplit(const Residuals& res, int k, std::string* out) {
+  PutHead(res, kHuffman, out);
   out->push_back(static_cast<char>(k));
   std::array<uint64_t, kBlockValues> low;
-  std::string high(res.m, '\0');
-  for (size_t i = 0; i < res.m; ++i) {
-    low[i] = res.r[i] & LowMask(k);
-    high[i] = static_cast<char>(res.r[i] >> k);
-  }
+  std::array<uint8_t, kBlockValues> high;
+  for (size_t i = 0; i < res.m; ++i) low[i] = res.r[i] & LowMask(k);
   PackBits(low.data(), res.m, k, out);
-  std::string frame;
-  ZstdCompress(high, &frame);
-  if (frame.empty()) return false;
-  internal::PutLengthPrefixed(out, frame);
-  return true;
+  HighBytes(res, k, high.data());
+  EncodeHuffman(high.data(), res.m, BuildHuffmanCode(high.data(), res.m), out);
 }
 
 void KeepSmaller(std::string* best, std::string* cand) {
@@ -105,7 +123,7 @@ void KeepSmaller(std::string* best, std::string* cand) {
   cand->clear();
 }
 
-// Tries the packed and split layouts of one transform.
+// Tries the packed and Huffman-split layouts of one transform.
 void TryTransform(std::span<const int64_t> v, bool delta, std::string* best) {
   auto res = std::make_unique_for_overwrite<Residuals>();  // r[] is written before read
   MakeResiduals(v, delta, res.get());
@@ -113,14 +131,10 @@ void TryTransform(std::span<const int64_t> v, bool delta, std::string* best) {
   EncodePacked(*res, &cand);
   const size_t packed = cand.size();
   KeepSmaller(best, &cand);
-  if (res->m < kMinSplitValues || res->width < 3) return;
-  for (int k : {res->width - 8, res->width - 6}) {
-    if (EncodeSplit(*res, std::max(k, 0), &cand) &&
-        cand.size() + packed / kSplitMargin < best->size()) {
-      best->swap(cand);
-    }
-    cand.clear();
-  }
+  const int k = ChooseSplit(*res);
+  if (k < 0) return;
+  EncodeHuffmanSplit(*res, k, &cand);
+  if (cand.size() + packed / kSplitMargin < best->size()) best->swap(cand);
 }
 
 struct Head {
@@ -181,8 +195,23 @@ Status GetSplit(std::string_view* in, size_t m, int width, ForState* s, uint64_t
       !ZstdDecompress(frame, high.data(), m)) {
     return Corrupt("int block: bad entropy-coded frame");
   }
-  for (size_t i = 0; i < m; ++i) r[i] |= uint64_t{static_cast<uint8_t>(high[i])} << k;
-  ApplyFor(r, m, s);
+  ApplyForHigh(r, reinterpret_cast<const uint8_t*>(high.data()), k, m, s);
+  return Status::OK();
+}
+
+Status GetHuffmanSplit(std::string_view* in, size_t m, int width, ForState* s,
+                       uint64_t* r) {
+  uint8_t k;
+  if (!GetU8(in, &k) || k > width || width - k > kMaxHighBits || k > kMaxSplitLow) {
+    return Corrupt("int block: bad split");
+  }
+  ForState plain;
+  SREDB_RETURN_IF_ERROR(GetPacked(in, m, k, &plain, r));
+  std::array<uint8_t, kBlockValues> high;
+  if (!DecodeHuffman(in, m, high.data())) {
+    return Corrupt("int block: bad Huffman-coded bytes");
+  }
+  ApplyForHigh(r, high.data(), k, m, s);
   return Status::OK();
 }
 
@@ -223,7 +252,6 @@ Status DecodeIntBlock(std::string_view* in, size_t count, int64_t* out,
   if (!GetU8(in, &tag) || (tag & 0xf0) != 0) return Corrupt("int block: bad tag");
   const uint8_t layout = tag & kLayoutMask;
   if (layout == kConstant) return DecodeConstant(in, tag, count, out, running);
-  if (layout != kPacked && layout != kSplit) return Corrupt("int block: bad layout");
   Head h;
   SREDB_RETURN_IF_ERROR(GetHead(in, tag, count, &h));
   // int64_t and uint64_t may alias; the arithmetic is modulo 2^64.
@@ -232,8 +260,9 @@ Status DecodeIntBlock(std::string_view* in, size_t count, int64_t* out,
   ForState s = MakeForState(h, running);
   uint64_t* r = v + (h.delta ? 1 : 0);
   const size_t m = count - (h.delta ? 1 : 0);
-  SREDB_RETURN_IF_ERROR(layout == kPacked ? GetPacked(in, m, h.width, &s, r)
-                                          : GetSplit(in, m, h.width, &s, r));
+  SREDB_RETURN_IF_ERROR(layout == kPacked  ? GetPacked(in, m, h.width, &s, r)
+                        : layout == kSplit ? GetSplit(in, m, h.width, &s, r)
+                                           : GetHuffmanSplit(in, m, h.width, &s, r));
   if (running != nullptr) *running = s.acc[s.levels - 1];
   return Status::OK();
 }

@@ -1,0 +1,64 @@
+// A canonical Huffman coder for the byte streams the block codecs shape
+// (the high bits of frame-of-reference residuals, one byte per value). It
+// replaces zstd on the decode path: one small code table per block, built in
+// a few hundred cycles, and four interleaved streams decoded by table lookup
+// at about one byte per ns. The count m of symbols is known to the caller.
+//
+//   huffman := u8 last | lengths | [4 x varint size | 4 streams]  if >= 2 codes
+//   lengths := code lengths of symbols 0..last, MSB-first bit codes padded
+//              with zero bits to a byte; each relative to the previous length
+//              (initially 0): "0" same, "100" +1, "101" -1, "11" + 4 bits
+//              literal (0..11); 0 means the symbol has no code
+//   stream s (0..3) := the codes of symbols s, s + 4, s + 8, ... < m,
+//              MSB-first, zero bits padding the last byte; `size` bytes
+//
+// Codes are canonical: by (length, symbol), each code the previous one plus
+// one, shifted left to the longer length. Lengths are 1..kMaxCodeBits; with
+// two or more codes their Kraft sum is exactly 1 (a complete code). A table
+// with exactly one code (its length must be 1) means every symbol is that
+// one; no stream sizes or streams follow. Every stream must end in its last
+// byte: any other size, a length sequence that breaks these rules, or too
+// few bytes is Corruption.
+//
+// Thread safety: reentrant.
+#ifndef SREDB_STORAGE_CODEC_HUFFMAN_H_
+#define SREDB_STORAGE_CODEC_HUFFMAN_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sredb::codec {
+
+// Longest code; the decoder's lookup table has 2^kMaxCodeBits entries.
+inline constexpr int kMaxCodeBits = 11;
+// Most symbols one call may code (the block size).
+inline constexpr size_t kMaxHuffmanSymbols = 1024;
+
+// A length-limited Huffman code for one block's symbol frequencies.
+struct HuffmanCode {
+  std::array<uint8_t, 256> len{};  // 0: no code
+  int last = 0;                    // largest symbol with a code
+  int used = 0;                    // symbols with a code
+};
+
+// The code of the symbols s[0..m). REQUIRES: 1 <= m <= kMaxHuffmanSymbols.
+HuffmanCode BuildHuffmanCode(const uint8_t* s, size_t m);
+
+// Exact size in bytes of EncodeHuffman(s, m, code).
+size_t HuffmanBytes(const uint8_t* s, size_t m, const HuffmanCode& code);
+
+// Appends the layout above for s[0..m), coded with `code` (which must give
+// every symbol of s a length, e.g. BuildHuffmanCode(s, m)).
+void EncodeHuffman(const uint8_t* s, size_t m, const HuffmanCode& code, std::string* out);
+
+// Decodes m symbols into out[0..m) from the front of `*in`, consuming them.
+// False (Corruption for the caller) when the bytes break the layout.
+// REQUIRES: 1 <= m <= kMaxHuffmanSymbols.
+bool DecodeHuffman(std::string_view* in, size_t m, uint8_t* out);
+
+}  // namespace sredb::codec
+
+#endif  // SREDB_STORAGE_CODEC_HUFFMAN_H_
