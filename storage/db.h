@@ -17,13 +17,23 @@
 
 #include "storage/event.h"
 #include "storage/options.h"
+#include "storage/reader.h"
 #include "storage/scan.h"
 #include "storage/status.h"
 
 namespace sredb {
 
+// One storage tier: raw events (head and chunks) or the rollups of one
+// resolution.
+struct TierStats {
+  uint64_t partitions = 0;   // partitions that hold this tier
+  uint64_t bytes = 0;        // live data, RocksDB's estimate (memtables included)
+  int64_t retention_ns = 0;  // the horizon; 0: kept for ever
+  int64_t oldest = 0;  // start of its oldest partition; meaningful if partitions > 0
+};
+
 struct DbStats {
-  uint64_t events = 0;
+  uint64_t events = 0;  // held raw (in head or chunks)
   uint64_t series = 0;
   uint64_t partitions = 0;
   int64_t first_time = 0;      // meaningful only when events > 0
@@ -34,8 +44,10 @@ struct DbStats {
   uint64_t chunk_bytes = 0;    // sealed chunks (RocksDB's estimate)
   uint64_t index_bytes = 0;    // series index and postings (estimate)
   int64_t partition_ns = 0;
-  int64_t raw_retention_ns = 0;  // 0: kept for ever
-  std::string seal_error;        // the last background sealing failure, if any
+  TierStats raw;        // bytes = head_bytes + chunk_bytes
+  TierStats rollup_1m;  // built where buckets pay (Options::rollup_min_bucket_events)
+  TierStats rollup_1h;
+  std::string seal_error;  // the last background sealing failure, if any
 };
 
 // What DB::Check found: every damaged or inconsistent object, each named.
@@ -68,11 +80,16 @@ class DB {
   // Streams the events selected by `options` (see storage/scan.h).
   virtual Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) = 0;
 
+  // A consistent cut for the query layer: series selection, column reads
+  // and rollup buckets (see storage/reader.h). REQUIRES: destroyed before
+  // its DB is closed.
+  virtual Result<std::unique_ptr<Reader>> NewReader() = 0;
+
   virtual Result<DbStats> GetStats() = 0;
 
   // Seals now every partition whose end plus the seal grace lies before the
-  // later of the wall clock and the newest event time, then applies the
-  // retention of Options::raw_retention_ns.
+  // later of the wall clock and the newest event time, building its rollups,
+  // then applies the retention of each tier (Options::raw_retention_ns).
   virtual Status Flush() = 0;
 
   // Verifies every checksum, every index entry against its series, and the

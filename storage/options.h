@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace sredb {
@@ -39,12 +40,34 @@ struct Options {
   // the grace. Default true; when false, only DB::Flush seals.
   bool background_sealing = true;
 
-  // How long raw events are kept, in ns; 0 (the default) keeps them for
-  // ever. Retention drops whole partitions whose end lies more than this
-  // before the newest event, never scanning, and refuses events for them
-  // (InvalidArgument), so that nothing is accepted only to be deleted.
-  // Applied by the background sealer and by DB::Flush.
-  int64_t raw_retention_ns = 0;
+  // How long raw events are kept, in ns; 0 keeps them for ever. Retention
+  // drops whole partitions whose end lies more than this before the newest
+  // event, never scanning, and refuses events for them (InvalidArgument), so
+  // that nothing is accepted only to be deleted. Applied by the background
+  // sealer and by DB::Flush. Retention is a setting of the database: a
+  // writer that sets it records it, and every later open (read-only ones
+  // too) uses the recorded value unless it sets its own. Unset (the default)
+  // keeps the recorded value; a new database records for ever.
+  std::optional<int64_t> raw_retention_ns;
+
+  // Rollups (DESIGN.md, "Rollups only where they pay"): when a partition of
+  // a series is sealed, its 1-minute and 1-hour buckets are stored for each
+  // resolution whose non-empty buckets hold on average at least this many
+  // events; other series are answered from raw chunks, which are smaller
+  // and as fast for them. A bucket record costs about as much as 10 to 40
+  // raw events (more with more distinct latencies), so the default 100
+  // keeps the rollups of a busy series near 10% of its raw size; 0 builds
+  // every rollup, UINT64_MAX none (except the 1-hour tier that raw
+  // retention builds before it drops raw data).
+  uint64_t rollup_min_bucket_events = 100;
+
+  // How long 1-minute and 1-hour rollups are kept, in ns, recorded like
+  // raw_retention_ns (0: for ever). Open requires raw <= 1 minute <= 1
+  // hour, counting 0 as for ever. Before a partition's raw events are
+  // dropped, its missing 1-hour buckets are built from them, so that long
+  // horizons keep their answers.
+  std::optional<int64_t> rollup_1m_retention_ns;
+  std::optional<int64_t> rollup_1h_retention_ns;
 
   // About how many head events one seal holds in memory: a partition with
   // more is sealed in groups of series, reading its head once per group

@@ -56,13 +56,25 @@ int RunStats(const std::string& path, const std::string& format) {
       {"first_time", any ? "\"" + FormatRfc3339(st->first_time) + "\"" : "null"},
       {"last_time", any ? "\"" + FormatRfc3339(st->last_time) + "\"" : "null"},
       {"partition_length", "\"" + Duration(st->partition_ns) + "\""},
-      {"raw_retention",
-       "\"" + (st->raw_retention_ns ? Duration(st->raw_retention_ns) : "forever") + "\""},
       {"head_events", std::to_string(st->head_events)},
       {"head_bytes", std::to_string(st->head_bytes)},
       {"chunk_bytes", std::to_string(st->chunk_bytes)},
       {"index_bytes", std::to_string(st->index_bytes)},
   };
+  // Each tier: its size, its retention and the oldest partition it holds.
+  const std::pair<const char*, const TierStats*> tiers[] = {
+      {"raw", &st->raw}, {"rollup_1m", &st->rollup_1m}, {"rollup_1h", &st->rollup_1h}};
+  for (const auto& [name, tier] : tiers) {
+    const std::string prefix = name;
+    rows.emplace_back(prefix + "_bytes", std::to_string(tier->bytes));
+    rows.emplace_back(prefix + "_partitions", std::to_string(tier->partitions));
+    rows.emplace_back(
+        prefix + "_retention",
+        "\"" + (tier->retention_ns ? Duration(tier->retention_ns) : "forever") + "\"");
+    rows.emplace_back(prefix + "_oldest", tier->partitions
+                                              ? "\"" + FormatRfc3339(tier->oldest) + "\""
+                                              : "null");
+  }
   if (format == "json") {
     std::string out = "{";
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -75,7 +87,7 @@ int RunStats(const std::string& path, const std::string& format) {
     if (value.size() >= 2 && value.front() == '"')
       value = value.substr(1, value.size() - 2);
     if (value == "null") value = "";
-    std::printf("%-16s %s\n", name.c_str(), value.c_str());
+    std::printf("%-20s %s\n", name.c_str(), value.c_str());
   }
   return kExitOk;
 }

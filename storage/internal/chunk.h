@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "storage/event.h"
+#include "storage/reader.h"
 #include "storage/status.h"
 
 namespace sredb::internal {
@@ -46,10 +47,23 @@ enum class Column : uint8_t {
   kTraceId = 13,          // bools presence | 16 raw bytes per present value [absent]
 };
 inline constexpr int kColumnCount = 14;
+// Column ids are the bits of a FieldMask (storage/reader.h).
+static_assert(static_cast<int>(Field::kSuccess) == static_cast<int>(Column::kSuccess) &&
+              static_cast<int>(Field::kLatency) == static_cast<int>(Column::kLatency) &&
+              static_cast<int>(Field::kCost) == static_cast<int>(Column::kCost) &&
+              static_cast<int>(Field::kRating) == static_cast<int>(Column::kRating) &&
+              static_cast<int>(Field::kTraceId) == static_cast<int>(Column::kTraceId));
 
 // Encodes `events` (REQUIRES: non-empty, sorted by time, every time within
 // the partition) into a chunk value.
 std::string EncodeChunk(std::span<const Event> events, int64_t partition_start);
+
+// Appends to *out the chunk's events with time in [from, to), filling the
+// columns of `fields` (a FieldMask: bit i is Column i) and the time. Only
+// those columns are decoded. Corruption, naming what is wrong, on a bad
+// checksum, version, column stream or value range.
+Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
+                          uint32_t fields, int64_t from, int64_t to, Columns* out);
 
 // Appends the chunk's events to *out. Corruption, naming what is wrong, on a
 // bad checksum, version, column stream or value range.

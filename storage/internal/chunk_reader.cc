@@ -1,4 +1,6 @@
 // DecodeChunk: the reading side of storage/internal/chunk.h.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -12,19 +14,20 @@ namespace {
 
 Status Bad(const std::string& what) { return Status::Corruption(what); }
 
-// Decodes an ints column into `set(event, value)` after checking each value
-// lies in [0, max].
-template <typename Set>
-Status ReadInts(std::string_view body, std::span<Event> events, int64_t max,
-                const char* name, Set set) {
-  std::vector<int64_t> v;
-  if (!codec::DecodeInts(&body, &v).ok() || !body.empty() || v.size() != events.size()) {
+// Decodes an ints column of n values, checks each lies in [0, max], and
+// appends those of [lo, hi) to *out as T.
+template <typename T>
+Status ReadInts(std::string_view body, size_t n, size_t lo, size_t hi, int64_t max,
+                const char* name, std::vector<T>* out) {
+  thread_local std::vector<int64_t> v;
+  v.clear();
+  if (!codec::DecodeInts(&body, &v).ok() || !body.empty() || v.size() != n) {
     return Bad(std::string("bad ") + name + " column");
   }
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] < 0 || v[i] > max) return Bad(std::string(name) + " value out of range");
-    set(events[i], v[i]);
+  for (int64_t x : v) {
+    if (x < 0 || x > max) return Bad(std::string(name) + " value out of range");
   }
+  out->insert(out->end(), v.begin() + lo, v.begin() + hi);
   return Status::OK();
 }
 
@@ -40,114 +43,166 @@ Status ReadPresence(std::string_view* body, size_t n, std::vector<uint8_t>* pres
   return Status::OK();
 }
 
-Status ReadOptionalFloats(std::string_view body, std::span<Event> events,
-                          std::optional<float> Event::*field, const char* name) {
+Status ReadOptionalFloats(std::string_view body, size_t n, size_t lo, size_t hi,
+                          const char* name, std::vector<float>* out) {
   std::vector<uint8_t> present;
   size_t n_present;
   std::vector<float> values;
-  if (!ReadPresence(&body, events.size(), &present, &n_present).ok() ||
+  if (!ReadPresence(&body, n, &present, &n_present).ok() ||
       !codec::DecodeFloats(&body, &values).ok() || !body.empty() ||
       values.size() != n_present) {
     return Bad(std::string("bad ") + name + " column");
   }
-  for (size_t i = 0, k = 0; i < events.size(); ++i) {
-    if (present[i]) events[i].*field = values[k++];
+  size_t k = 0;
+  for (size_t i = 0; i < lo; ++i) k += present[i];
+  for (size_t i = lo; i < hi; ++i) {
+    out->push_back(present[i] ? values[k++] : std::numeric_limits<float>::quiet_NaN());
   }
   return Status::OK();
 }
 
-Status ReadTraceIds(std::string_view body, std::span<Event> events) {
+Status ReadTraceIds(std::string_view body, size_t n, size_t lo, size_t hi,
+                    std::vector<std::optional<TraceId>>* out) {
   std::vector<uint8_t> present;
   size_t n_present;
-  if (!ReadPresence(&body, events.size(), &present, &n_present).ok() ||
+  if (!ReadPresence(&body, n, &present, &n_present).ok() ||
       body.size() != 16 * n_present) {
     return Bad("bad trace_id column");
   }
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (!present[i]) continue;
-    TraceId t;
-    std::memcpy(t.data(), body.data(), 16);
+  for (size_t i = 0; i < hi; ++i) {
+    if (!present[i]) {
+      if (i >= lo) out->emplace_back();
+      continue;
+    }
+    if (i >= lo) {
+      TraceId t;
+      std::memcpy(t.data(), body.data(), 16);
+      out->push_back(t);
+    }
     body.remove_prefix(16);
-    events[i].trace_id = t;
   }
   return Status::OK();
 }
 
-Status ReadColumn(Column c, std::string_view body, std::span<Event> ev) {
-  const size_t n = ev.size();
+// Appends the values of rows [lo, hi) of column `c` (n rows) to *out.
+Status ReadColumn(Column c, std::string_view body, size_t n, size_t lo, size_t hi,
+                  Columns* out) {
   switch (c) {
     case Column::kTime:
       return Bad("time column given twice");
     case Column::kSuccess:
     case Column::kHallucinated: {
-      std::vector<uint8_t> v;
+      thread_local std::vector<uint8_t> v;
+      v.clear();
       bool ok = c == Column::kSuccess ? codec::DecodeBools(&body, &v).ok()
                                       : codec::DecodeSmallEnums(&body, &v).ok();
       if (!ok || !body.empty() || v.size() != n) return Bad("bad flag column");
-      for (size_t i = 0; i < n; ++i) {
-        if (c == Column::kSuccess) {
-          ev[i].success = v[i] != 0;
-        } else if (v[i] > 2) {
-          return Bad("hallucinated value out of range");
-        } else {
-          ev[i].hallucinated = static_cast<Tri>(v[i]);
-        }
+      if (c == Column::kSuccess) {
+        for (size_t i = lo; i < hi; ++i) out->success.push_back(v[i] != 0);
+        return Status::OK();
       }
+      for (uint8_t x : v) {
+        if (x > 2) return Bad("hallucinated value out of range");
+      }
+      for (size_t i = lo; i < hi; ++i)
+        out->hallucinated.push_back(static_cast<Tri>(v[i]));
       return Status::OK();
     }
     case Column::kLatency: {
-      std::vector<float> v;
+      thread_local std::vector<float> v;
+      v.clear();
       if (!codec::DecodeFloats(&body, &v).ok() || !body.empty() || v.size() != n) {
         return Bad("bad latency_ms column");
       }
-      for (size_t i = 0; i < n; ++i) ev[i].latency_ms = v[i];
+      out->latency_ms.insert(out->latency_ms.end(), v.begin() + lo, v.begin() + hi);
       return Status::OK();
     }
     case Column::kTtft:
-      return ReadOptionalFloats(body, ev, &Event::ttft_ms, "ttft_ms");
+      return ReadOptionalFloats(body, n, lo, hi, "ttft_ms", &out->ttft_ms);
     case Column::kRating:
-      return ReadOptionalFloats(body, ev, &Event::user_rating, "user_rating");
+      return ReadOptionalFloats(body, n, lo, hi, "user_rating", &out->user_rating);
     case Column::kCost:
-      return ReadInts(body, ev, std::numeric_limits<int64_t>::max(), "cost",
-                      [](Event& e, int64_t v) { e.cost_micros = v; });
+      return ReadInts(body, n, lo, hi, std::numeric_limits<int64_t>::max(), "cost",
+                      &out->cost_micros);
     case Column::kTokensIn:
-      return ReadInts(body, ev, UINT32_MAX, "tokens_in", [](Event& e, int64_t v) {
-        e.tokens_in = static_cast<uint32_t>(v);
-      });
+      return ReadInts(body, n, lo, hi, UINT32_MAX, "tokens_in", &out->tokens_in);
     case Column::kTokensOut:
-      return ReadInts(body, ev, UINT32_MAX, "tokens_out", [](Event& e, int64_t v) {
-        e.tokens_out = static_cast<uint32_t>(v);
-      });
+      return ReadInts(body, n, lo, hi, UINT32_MAX, "tokens_out", &out->tokens_out);
     case Column::kPolicyViolations:
-      return ReadInts(body, ev, UINT16_MAX, "policy_violations", [](Event& e, int64_t v) {
-        e.policy_violations = static_cast<uint16_t>(v);
-      });
+      return ReadInts(body, n, lo, hi, UINT16_MAX, "policy_violations",
+                      &out->policy_violations);
     case Column::kToolCalls:
-      return ReadInts(body, ev, UINT16_MAX, "tool_calls", [](Event& e, int64_t v) {
-        e.tool_calls = static_cast<uint16_t>(v);
-      });
+      return ReadInts(body, n, lo, hi, UINT16_MAX, "tool_calls", &out->tool_calls);
     case Column::kToolFailures:
-      return ReadInts(body, ev, UINT16_MAX, "tool_failures", [](Event& e, int64_t v) {
-        e.tool_failures = static_cast<uint16_t>(v);
-      });
+      return ReadInts(body, n, lo, hi, UINT16_MAX, "tool_failures", &out->tool_failures);
     case Column::kErrorKind: {
       std::vector<std::string> v;
       if (!codec::DecodeStrings(&body, &v).ok() || !body.empty() || v.size() != n) {
         return Bad("bad error_kind column");
       }
-      for (size_t i = 0; i < n; ++i) ev[i].error_kind = std::move(v[i]);
+      out->error_kind.insert(out->error_kind.end(),
+                             std::make_move_iterator(v.begin() + lo),
+                             std::make_move_iterator(v.begin() + hi));
       return Status::OK();
     }
     case Column::kTraceId:
-      return ReadTraceIds(body, ev);
+      return ReadTraceIds(body, n, lo, hi, &out->trace_id);
   }
   return Bad("unknown column");
 }
 
+// Appends `count` default values of an omitted column to *out.
+void AppendDefaults(Column c, size_t count, Columns* out) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  switch (c) {
+    case Column::kTime:
+      break;
+    case Column::kSuccess:
+      out->success.resize(out->success.size() + count, 0);
+      break;
+    case Column::kHallucinated:
+      out->hallucinated.resize(out->hallucinated.size() + count, Tri::kUnknown);
+      break;
+    case Column::kLatency:
+      out->latency_ms.resize(out->latency_ms.size() + count, 0.0f);
+      break;
+    case Column::kTtft:
+      out->ttft_ms.resize(out->ttft_ms.size() + count, nan);
+      break;
+    case Column::kCost:
+      out->cost_micros.resize(out->cost_micros.size() + count, 0);
+      break;
+    case Column::kTokensIn:
+      out->tokens_in.resize(out->tokens_in.size() + count, 0);
+      break;
+    case Column::kTokensOut:
+      out->tokens_out.resize(out->tokens_out.size() + count, 0);
+      break;
+    case Column::kPolicyViolations:
+      out->policy_violations.resize(out->policy_violations.size() + count, 0);
+      break;
+    case Column::kToolCalls:
+      out->tool_calls.resize(out->tool_calls.size() + count, 0);
+      break;
+    case Column::kToolFailures:
+      out->tool_failures.resize(out->tool_failures.size() + count, 0);
+      break;
+    case Column::kRating:
+      out->user_rating.resize(out->user_rating.size() + count, nan);
+      break;
+    case Column::kErrorKind:
+      out->error_kind.resize(out->error_kind.size() + count);
+      break;
+    case Column::kTraceId:
+      out->trace_id.resize(out->trace_id.size() + count);
+      break;
+  }
+}
+
 }  // namespace
 
-Status DecodeChunk(std::string_view chunk, int64_t partition_start,
-                   std::vector<Event>* out) {
+Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
+                          uint32_t fields, int64_t from, int64_t to, Columns* out) {
   if (!CheckAndStripChecksum(&chunk)) return Bad("bad checksum");
   if (chunk.empty() || static_cast<uint8_t>(chunk[0]) != kChunkVersion) {
     return Bad("unknown chunk version");
@@ -162,40 +217,69 @@ Status DecodeChunk(std::string_view chunk, int64_t partition_start,
                                               (static_cast<uint8_t>(chunk[1]) << 8));
   chunk.remove_prefix(2);
   if (!(mask & 1) || (mask >> kColumnCount) != 0) return Bad("bad column mask");
-  // Size the output only once the time column (whose decoder bounds its
-  // count by its bytes) confirms the count, so a lying header cannot make
-  // us allocate.
+  // The time column's decoder bounds its count by its bytes, so a lying
+  // header cannot make us allocate.
   std::string_view time_body;
-  std::vector<int64_t> times;
+  thread_local std::vector<int64_t> times;
+  times.clear();
   if (!GetLengthPrefixed(&chunk, &time_body) ||
       !codec::DecodeTimestamps(&time_body, &times).ok() || !time_body.empty() ||
       times.size() != count) {
     return Bad("bad time column");
   }
-  const size_t old = out->size();
-  out->resize(old + count);
-  std::span<Event> events(out->data() + old, count);
-  for (size_t i = 0; i < count; ++i) events[i].time = times[i];
+  const int64_t first = partition_start + static_cast<int64_t>(min_off);
+  bool ordered =
+      times.front() == first && times.back() == first + static_cast<int64_t>(span);
+  for (size_t i = 1; ordered && i < times.size(); ++i) ordered = times[i - 1] <= times[i];
+  if (!ordered) return Bad("chunk times disagree with its header");
+  const size_t lo = std::lower_bound(times.begin(), times.end(), from) - times.begin();
+  const size_t hi = std::lower_bound(times.begin() + lo, times.end(), to) - times.begin();
+  // Only the columns asked for are decoded (the checksum above already
+  // vouched for the bytes of the others).
+  Columns staged;
   for (int c = 1; c < kColumnCount; ++c) {
-    if (!(mask & (1u << c))) continue;
+    const bool wanted = (fields >> c) & 1;
+    if (!(mask & (1u << c))) {
+      if (wanted) AppendDefaults(static_cast<Column>(c), hi - lo, &staged);
+      continue;
+    }
     std::string_view body;
-    Status s = GetLengthPrefixed(&chunk, &body)
-                   ? ReadColumn(static_cast<Column>(c), body, events)
-                   : Bad("truncated column");
-    if (!s.ok()) {
-      out->resize(old);
-      return s;
+    if (!GetLengthPrefixed(&chunk, &body)) return Bad("truncated column");
+    if (wanted) {
+      SREDB_RETURN_IF_ERROR(
+          ReadColumn(static_cast<Column>(c), body, count, lo, hi, &staged));
     }
   }
-  const int64_t first = partition_start + static_cast<int64_t>(min_off);
-  bool ordered = chunk.empty() && events.front().time == first &&
-                 events.back().time == first + static_cast<int64_t>(span);
-  for (size_t i = 1; ordered && i < events.size(); ++i) {
-    ordered = events[i - 1].time <= events[i].time;
-  }
-  if (!ordered) {
-    out->resize(old);
-    return Bad("chunk times disagree with its header");
+  if (!chunk.empty()) return Bad("chunk times disagree with its header");
+  staged.time.assign(times.begin() + lo, times.begin() + hi);
+  out->AppendColumns(std::move(staged), fields);
+  return Status::OK();
+}
+
+Status DecodeChunk(std::string_view chunk, int64_t partition_start,
+                   std::vector<Event>* out) {
+  Columns c;
+  SREDB_RETURN_IF_ERROR(DecodeChunkColumns(chunk, partition_start, kAllFields,
+                                           std::numeric_limits<int64_t>::min(),
+                                           std::numeric_limits<int64_t>::max(), &c));
+  const size_t old = out->size();
+  out->resize(old + c.size());
+  for (size_t i = 0; i < c.size(); ++i) {
+    Event& e = (*out)[old + i];
+    e.time = c.time[i];
+    e.success = c.success[i] != 0;
+    e.hallucinated = c.hallucinated[i];
+    e.latency_ms = c.latency_ms[i];
+    if (!std::isnan(c.ttft_ms[i])) e.ttft_ms = c.ttft_ms[i];
+    e.cost_micros = c.cost_micros[i];
+    e.tokens_in = c.tokens_in[i];
+    e.tokens_out = c.tokens_out[i];
+    e.policy_violations = c.policy_violations[i];
+    e.tool_calls = c.tool_calls[i];
+    e.tool_failures = c.tool_failures[i];
+    if (!std::isnan(c.user_rating[i])) e.user_rating = c.user_rating[i];
+    e.error_kind = std::move(c.error_kind[i]);
+    e.trace_id = c.trace_id[i];
   }
   return Status::OK();
 }

@@ -6,6 +6,7 @@
 #include "storage/internal/db_impl.h"
 #include "storage/internal/head_codec.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rollup_record.h"
 
 namespace sredb::internal {
 namespace {
@@ -57,7 +58,9 @@ Result<CheckReport> DBImpl::Check() {
                      });
   if (!s.ok()) report.problems.push_back("meta: " + s.message());
   std::set<uint64_t> series = CheckIndex(snapshot, &report);
-  CheckHead(snapshot, catalog, series, next_seq, &report);
+  ChunkCounts chunk_events;
+  CheckHead(snapshot, catalog, series, next_seq, &chunk_events, &report);
+  CheckRollups(snapshot, catalog, series, chunk_events, &report);
   db_->ReleaseSnapshot(snapshot);
   return report;
 }
@@ -121,7 +124,7 @@ std::set<uint64_t> DBImpl::CheckIndex(const rocksdb::Snapshot* snapshot,
 void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
                        const std::map<int64_t, PartitionInfo>& catalog,
                        const std::set<uint64_t>& series, uint64_t next_seq,
-                       CheckReport* report) {
+                       ChunkCounts* chunk_events, CheckReport* report) {
   std::map<int64_t, PartitionInfo> seen;
   std::vector<HeadEvent> events;
   uint64_t max_seq = 0;
@@ -162,11 +165,18 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
   if (any && max_seq >= next_seq) {
     report->problems.push_back("meta: next_seq is not above the last head record");
   }
-  std::map<int64_t, uint64_t> sealed = CheckChunks(snapshot, series, report);
+  std::map<int64_t, uint64_t> sealed =
+      CheckChunks(snapshot, series, chunk_events, report);
   for (const auto& [start, info] : catalog) {
     uint64_t head = seen.count(start) ? seen[start].events : 0;
     uint64_t chunks = sealed.count(start) ? sealed[start] : 0;
-    if (head != info.head_events || head + chunks != info.events) {
+    if (!info.has_raw()) {
+      if (head + chunks > 0) {
+        report->problems.push_back("meta: partition " + std::to_string(start) +
+                                   " had its raw events dropped but holds " +
+                                   std::to_string(head + chunks));
+      }
+    } else if (head != info.head_events || head + chunks != info.events) {
       report->problems.push_back("meta: partition " + std::to_string(start) + " counts " +
                                  std::to_string(info.events) + " events (" +
                                  std::to_string(info.head_events) + " in head), found " +
@@ -186,6 +196,7 @@ void DBImpl::CheckHead(const rocksdb::Snapshot* snapshot,
 
 std::map<int64_t, uint64_t> DBImpl::CheckChunks(const rocksdb::Snapshot* snapshot,
                                                 const std::set<uint64_t>& series,
+                                                ChunkCounts* chunk_events,
                                                 CheckReport* report) {
   std::map<int64_t, uint64_t> counts;
   std::vector<Event> events;
@@ -210,10 +221,64 @@ std::map<int64_t, uint64_t> DBImpl::CheckChunks(const rocksdb::Snapshot* snapsho
           report->problems.push_back(name + ": events lie outside the partition");
         } else {
           counts[partition] += events.size();
+          (*chunk_events)[{partition, id}] = events.size();
         }
       });
   if (!s.ok()) report->problems.push_back("chunks: " + s.message());
   return counts;
+}
+
+void DBImpl::CheckRollups(const rocksdb::Snapshot* snapshot,
+                          const std::map<int64_t, PartitionInfo>& catalog,
+                          const std::set<uint64_t>& series,
+                          const ChunkCounts& chunk_events, CheckReport* report) {
+  std::vector<TimedBucket> buckets;
+  for (int tier = 0; tier < kRollupTiers; ++tier) {
+    if (rollup_cfs_[tier] == nullptr) continue;
+    const int64_t resolution = kRollupResolutions[tier];
+    const std::string cf = tier == 0 ? "rollups_1m" : "rollups_1h";
+    Status s = ForEach(
+        db_, rollup_cfs_[tier], snapshot, "",
+        [&](std::string_view key, std::string_view value) {
+          ++report->objects_checked;
+          if (key.size() != 16) {
+            report->problems.push_back(cf + ": malformed key");
+            return;
+          }
+          const int64_t partition = DecodeOrderedInt64(key.data());
+          const uint64_t id = DecodeBigEndian64(key.data() + 8);
+          const std::string name = cf + " record (partition " +
+                                   std::to_string(partition) + ", series " +
+                                   SeriesIdHex(id) + ")";
+          buckets.clear();
+          auto info = catalog.find(partition);
+          const __int128 end = __int128{partition} + partition_ns_;
+          Status d = DecodeRollupRecord(value, resolution, partition, INT64_MIN,
+                                        INT64_MAX, &buckets);
+          if (!d.ok()) {
+            report->problems.push_back(name + ": " + d.message());
+          } else if (!series.count(id)) {
+            report->problems.push_back(name + ": unknown series");
+          } else if (info == catalog.end() ||
+                     (tier == 0 &&
+                      (info->second.dropped & PartitionInfo::kMinuteDropped))) {
+            report->problems.push_back(name + ": its partition holds no such tier");
+          } else if (buckets.back().start >= end ||
+                     buckets.front().start + resolution <= partition) {
+            report->problems.push_back(name + ": buckets lie outside the partition");
+          } else if (info->second.has_raw()) {
+            uint64_t n = 0;
+            for (const TimedBucket& b : buckets) n += b.bucket.count;
+            auto chunk = chunk_events.find({partition, id});
+            const uint64_t sealed = chunk == chunk_events.end() ? 0 : chunk->second;
+            if (n != sealed) {
+              report->problems.push_back(name + ": counts " + std::to_string(n) +
+                                         " events, its chunk " + std::to_string(sealed));
+            }
+          }
+        });
+    if (!s.ok()) report->problems.push_back(cf + ": " + s.message());
+  }
 }
 
 }  // namespace sredb::internal

@@ -63,6 +63,23 @@ Status ReadMeta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_vi
   return Status::OK();
 }
 
+// Retention horizons (raw, 1 minute, 1 hour; 0 = for ever) must not
+// shrink towards coarser tiers: each tier is the fallback of the finer one.
+Status ValidateRetention(const std::array<int64_t, 3>& r) {
+  static constexpr const char* kNames[] = {"raw_retention_ns", "rollup_1m_retention_ns",
+                                           "rollup_1h_retention_ns"};
+  for (size_t i = 0; i < 3; ++i) {
+    if (r[i] < 0) return Status::InvalidArgument(std::string(kNames[i]) + " is negative");
+    if (i > 0 && r[i] != 0 && (r[i - 1] == 0 || r[i] < r[i - 1])) {
+      return Status::InvalidArgument(
+          std::string(kNames[i]) + " (" + std::to_string(r[i]) + ") is shorter than " +
+          kNames[i - 1] + " (" + (r[i - 1] == 0 ? "for ever" : std::to_string(r[i - 1])) +
+          "): coarser tiers must be kept at least as long");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 DBImpl::DBImpl(const Options& options, std::string path)
@@ -114,29 +131,55 @@ Status DBImpl::OpenRocks(bool exists) {
   dbo.keep_log_file_num = 2;
   dbo.max_background_jobs = 2;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
-  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, kMetaCf, kIndexCf,
-                                    kHeadCf, kChunksCf};
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                    kMetaCf,
+                                    kIndexCf,
+                                    kHeadCf,
+                                    kChunksCf,
+                                    kRollup1mCf,
+                                    kRollup1hCf};
+  const size_t ours = names.size();
+  std::vector<std::string> on_disk;
   if (exists) {  // also open column families written by newer code
-    std::vector<std::string> on_disk;
     SREDB_RETURN_IF_ERROR(FromRocks(rocksdb::DB::ListColumnFamilies(dbo, path_, &on_disk),
                                     "listing column families of " + path_));
     for (const std::string& n : on_disk) {
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     }
   }
+  // A read-only open cannot create the rollup families a database written
+  // before them lacks: their handles stay null and read as empty.
+  std::vector<bool> opened(names.size(), true);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names) descs.emplace_back(n, CfOptions(cache));
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (options_.read_only && exists &&
+        std::find(on_disk.begin(), on_disk.end(), names[i]) == on_disk.end()) {
+      opened[i] = false;
+      continue;
+    }
+    descs.emplace_back(names[i], CfOptions(cache));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> opened_handles;
   rocksdb::Status s =
-      options_.read_only ? rocksdb::DB::OpenForReadOnly(dbo, path_, descs, &handles, &db_)
-                         : rocksdb::DB::Open(dbo, path_, descs, &handles, &db_);
+      options_.read_only
+          ? rocksdb::DB::OpenForReadOnly(dbo, path_, descs, &opened_handles, &db_)
+          : rocksdb::DB::Open(dbo, path_, descs, &opened_handles, &db_);
   SREDB_RETURN_IF_ERROR(FromRocks(s, "opening " + path_));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  for (size_t i = 0, k = 0; i < names.size(); ++i)
+    handles.push_back(opened[i] ? opened_handles[k++] : nullptr);
+  if (handles[1] == nullptr || handles[2] == nullptr || handles[3] == nullptr ||
+      handles[4] == nullptr) {
+    return Status::InvalidArgument(path_ + " is a RocksDB database but not an sredb one");
+  }
   default_cf_ = handles[0];
   meta_cf_ = handles[1];
   index_cf_ = handles[2];
   head_cf_ = handles[3];
   chunks_cf_ = handles[4];
-  for (size_t i = 5; i < handles.size(); ++i) extra_cfs_.push_back(handles[i]);
+  rollup_cfs_[0] = handles[5];
+  rollup_cfs_[1] = handles[6];
+  for (size_t i = ours; i < handles.size(); ++i) extra_cfs_.push_back(handles[i]);
   return Status::OK();
 }
 
@@ -175,7 +218,38 @@ Status DBImpl::LoadMeta(bool created) {
     return Status::Corruption("meta partition_ns: out of range");
   }
   partition_ns_ = static_cast<int64_t>(pn);
-  return ReadMeta(db_, meta_cf_, kNextSeqKey, 8, &next_seq_);
+  SREDB_RETURN_IF_ERROR(ReadMeta(db_, meta_cf_, kNextSeqKey, 8, &next_seq_));
+  return LoadRetention();
+}
+
+// The recorded retention, overridden by the options that set theirs; a
+// writer records the result when it differs.
+Status DBImpl::LoadRetention() {
+  std::string value;
+  rocksdb::Status g = db_->Get(rocksdb::ReadOptions(), meta_cf_, kRetentionKey, &value);
+  std::array<int64_t, 3> recorded{};
+  if (g.ok()) {
+    std::string_view v(value);
+    if (!CheckAndStripChecksum(&v) || v.size() != 24) {
+      return Status::Corruption("meta retention: bad checksum or size");
+    }
+    for (int i = 0; i < 3; ++i)
+      recorded[i] = static_cast<int64_t>(DecodeFixed64(v.data() + 8 * i));
+  } else if (!g.IsNotFound()) {
+    return FromRocks(g, "meta retention");
+  }
+  const std::optional<int64_t> set[] = {options_.raw_retention_ns,
+                                        options_.rollup_1m_retention_ns,
+                                        options_.rollup_1h_retention_ns};
+  for (int i = 0; i < 3; ++i) retention_[i] = set[i].value_or(recorded[i]);
+  SREDB_RETURN_IF_ERROR(ValidateRetention(retention_));
+  if (options_.read_only || (g.ok() && retention_ == recorded)) return Status::OK();
+  std::string payload;
+  for (int64_t r : retention_) PutFixed64(&payload, static_cast<uint64_t>(r));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, meta_cf_, kRetentionKey, MetaValue(payload)),
+                   "writing meta retention");
 }
 
 Status DBImpl::LoadPartitions() {
@@ -206,12 +280,21 @@ uint64_t DBImpl::SeriesId(std::string_view canonical) const {
 Result<DbStats> DBImpl::GetStats() {
   if (db_ == nullptr) return Status::IOError("database is closed");
   DbStats st;
+  TierStats* tiers[] = {&st.raw, &st.rollup_1m, &st.rollup_1h};
   {
     std::lock_guard<std::mutex> l(mu_);
     st.series = series_.size();
     st.partitions = partitions_.size();
     PartitionInfo all;
-    for (const auto& [start, info] : partitions_) all.Merge(info);
+    for (const auto& [start, info] : partitions_) {
+      const bool held[] = {info.has_raw(),
+                           !(info.dropped & PartitionInfo::kMinuteDropped), true};
+      for (int t = 0; t < 3; ++t) {
+        if (!held[t]) continue;
+        if (tiers[t]->partitions++ == 0) tiers[t]->oldest = start;
+      }
+      if (info.has_raw()) all.Merge(info);
+    }
     st.events = all.events;
     st.head_events = all.head_events;
     st.seal_error = seal_error_;
@@ -221,8 +304,8 @@ Result<DbStats> DBImpl::GetStats() {
     }
   }
   st.partition_ns = partition_ns_;
-  st.raw_retention_ns = options_.raw_retention_ns;
-  auto cf_bytes = [this](rocksdb::ColumnFamilyHandle* cf) {
+  auto cf_bytes = [this](rocksdb::ColumnFamilyHandle* cf) -> uint64_t {
+    if (cf == nullptr) return 0;
     uint64_t sst = 0, mem = 0;
     db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &sst);
     db_->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &mem);
@@ -231,6 +314,10 @@ Result<DbStats> DBImpl::GetStats() {
   st.head_bytes = cf_bytes(head_cf_);
   st.chunk_bytes = cf_bytes(chunks_cf_);
   st.index_bytes = cf_bytes(index_cf_);
+  st.raw.bytes = st.head_bytes + st.chunk_bytes;
+  st.rollup_1m.bytes = cf_bytes(rollup_cfs_[0]);
+  st.rollup_1h.bytes = cf_bytes(rollup_cfs_[1]);
+  for (int t = 0; t < 3; ++t) tiers[t]->retention_ns = retention_[t];
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(path_, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -246,10 +333,11 @@ Status DBImpl::Close() {
   Status result;
   for (rocksdb::ColumnFamilyHandle* h : extra_cfs_)
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  for (rocksdb::ColumnFamilyHandle* h :
-       {chunks_cf_, head_cf_, index_cf_, meta_cf_, default_cf_}) {
-    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (rocksdb::ColumnFamilyHandle* h : {rollup_cfs_[1], rollup_cfs_[0], chunks_cf_,
+                                         head_cf_, index_cf_, meta_cf_, default_cf_}) {
+    if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }
+  rollup_cfs_ = {nullptr, nullptr};
   extra_cfs_.clear();
   rocksdb::Status s = db_->Close();
   if (!s.ok()) result = FromRocks(s, "closing " + path_);

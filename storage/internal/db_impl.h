@@ -21,12 +21,14 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <array>
 #include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +50,7 @@ class DBImpl final : public DB {
 
   Status Append(const WriteOptions& options, const EventBatch& batch) override;
   Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) override;
+  Result<std::unique_ptr<Reader>> NewReader() override;
   Result<DbStats> GetStats() override;
   Result<CheckReport> Check() override;
   Status Flush() override;
@@ -56,7 +59,8 @@ class DBImpl final : public DB {
   // What a scan needs from the DB, captured in one consistent cut.
   struct ReadView {
     const rocksdb::Snapshot* snapshot = nullptr;  // released by ReleaseView
-    std::vector<int64_t> partitions;              // ascending starts
+    std::vector<int64_t> partitions;              // ascending starts of raw ones
+    std::map<int64_t, PartitionInfo> catalog;     // every partition
     std::vector<uint64_t> series_ids;             // ascending
   };
   ReadView AcquireView();
@@ -83,22 +87,30 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* index_cf() const { return index_cf_; }
   rocksdb::ColumnFamilyHandle* head_cf() const { return head_cf_; }
   rocksdb::ColumnFamilyHandle* chunks_cf() const { return chunks_cf_; }
+  rocksdb::ColumnFamilyHandle* rollup_cf(int tier) const { return rollup_cfs_[tier]; }
   int64_t partition_ns() const { return partition_ns_; }
 
  private:
   Status OpenRocks(bool exists);
   Status LoadMeta(bool created);
+  Status LoadRetention();
   Status LoadPartitions();
   // Helpers of Check (db_check.cc). CheckIndex returns the sound series ids.
   std::set<uint64_t> CheckIndex(const rocksdb::Snapshot* snapshot, CheckReport* report);
+  // Events per sound chunk, by (partition, series).
+  using ChunkCounts = std::map<std::pair<int64_t, uint64_t>, uint64_t>;
   void CheckHead(const rocksdb::Snapshot* snapshot,
                  const std::map<int64_t, PartitionInfo>& catalog,
                  const std::set<uint64_t>& series, uint64_t next_seq,
-                 CheckReport* report);
+                 ChunkCounts* chunk_events, CheckReport* report);
   // Events per partition in the sound chunks.
   std::map<int64_t, uint64_t> CheckChunks(const rocksdb::Snapshot* snapshot,
                                           const std::set<uint64_t>& series,
-                                          CheckReport* report);
+                                          ChunkCounts* chunk_events, CheckReport* report);
+  void CheckRollups(const rocksdb::Snapshot* snapshot,
+                    const std::map<int64_t, PartitionInfo>& catalog,
+                    const std::set<uint64_t>& series, const ChunkCounts& chunk_events,
+                    CheckReport* report);
   Status ResolveNewSeries(const EventBatch& batch, const std::vector<uint64_t>& ids,
                           std::vector<uint32_t>* new_series) const;
   uint64_t SeriesId(std::string_view canonical) const;
@@ -114,12 +126,18 @@ class DBImpl final : public DB {
                        uint64_t groups, HeadGroup* out);
   Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
                         std::vector<Event>* head, rocksdb::WriteBatch* wb);
+  bool RollupPays(uint64_t events, uint64_t buckets) const;
+  void PutRollups(int64_t start, uint64_t series, std::span<const Event> events,
+                  bool resealed, rocksdb::WriteBatch* wb);
   Status SealBefore(int64_t now);  // every partition with end + grace <= now
   void SealerLoop();
-  // Drops every partition past the raw retention horizon (db_seal.cc).
+  // Drops each tier of every partition past that tier's retention horizon
+  // (db_seal.cc), building missing 1-hour rollups before raw events go.
   Status ApplyRetention();
-  // Whether a partition lies past the horizon given the newest event time.
-  bool Expired(int64_t start, int64_t high_water) const;
+  Status BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb);
+  // Whether a partition lies past a horizon of `retention_ns` (0: never)
+  // given the newest event time.
+  bool Expired(int64_t start, int64_t retention_ns, int64_t high_water) const;
   void StopSealer();
 
   const Options options_;
@@ -131,8 +149,12 @@ class DBImpl final : public DB {
   rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* head_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* chunks_cf_ = nullptr;
+  // Rollups at kRollupResolutions[i]; null in a read-only open of a
+  // database written before rollups existed.
+  std::array<rocksdb::ColumnFamilyHandle*, 2> rollup_cfs_{};
   std::vector<rocksdb::ColumnFamilyHandle*> extra_cfs_;  // written by newer code
   int64_t partition_ns_ = 0;                             // fixed once loaded
+  std::array<int64_t, 3> retention_{};  // raw, 1 minute, 1 hour; fixed once loaded
 
   // Guards the in-memory state below, and orders commits: Append holds it
   // across its RocksDB write so that state and store change together.

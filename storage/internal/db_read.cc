@@ -145,7 +145,10 @@ DBImpl::ReadView DBImpl::AcquireView() {
   ReadView view;
   view.snapshot = db_->GetSnapshot();
   view.partitions.reserve(partitions_.size());
-  for (const auto& [start, info] : partitions_) view.partitions.push_back(start);
+  for (const auto& [start, info] : partitions_) {
+    if (info.has_raw()) view.partitions.push_back(start);
+  }
+  view.catalog = partitions_;
   view.series_ids = series_.SortedIds();
   return view;
 }

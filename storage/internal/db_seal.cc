@@ -9,6 +9,7 @@
 #include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rollup_record.h"
 
 namespace sredb::internal {
 namespace {
@@ -98,7 +99,33 @@ Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
   std::stable_sort(all.begin(), all.end(),
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   wb->Put(chunks_cf_, key, EncodeChunk(all, start)).PermitUncheckedError();
+  PutRollups(start, series, all, /*resealed=*/g.ok(), wb);
   return Status::OK();
+}
+
+bool DBImpl::RollupPays(uint64_t events, uint64_t buckets) const {
+  const uint64_t min = options_.rollup_min_bucket_events;
+  return min == 0 || events / min >= buckets;  // events >= buckets * min
+}
+
+// Builds every rollup tier of (start, series) that pays from `events`, the
+// whole sealed partition of the series; on a re-seal, drops a tier that no
+// longer pays (late events spread it thin) so none is left stale.
+void DBImpl::PutRollups(int64_t start, uint64_t series, std::span<const Event> events,
+                        bool resealed, rocksdb::WriteBatch* wb) {
+  const std::string key = ChunkKey(start, series);
+  std::vector<TimedBucket> buckets;
+  for (int tier = 0; tier < kRollupTiers; ++tier) {
+    const int64_t resolution = kRollupResolutions[tier];
+    if (RollupPays(events.size(), CountBuckets(events, resolution))) {
+      buckets.clear();
+      BuildBuckets(events, resolution, &buckets);
+      wb->Put(rollup_cfs_[tier], key, EncodeRollupRecord(buckets, resolution, start))
+          .PermitUncheckedError();
+    } else if (resealed) {
+      wb->Delete(rollup_cfs_[tier], key).PermitUncheckedError();
+    }
+  }
 }
 
 Status DBImpl::SealPartition(int64_t start) {
@@ -152,30 +179,119 @@ Status DBImpl::SealPartition(int64_t start) {
   return Status::OK();
 }
 
-bool DBImpl::Expired(int64_t start, int64_t high_water) const {
-  return options_.raw_retention_ns > 0 && high_water != INT64_MIN &&
-         __int128{start} + partition_ns_ + options_.raw_retention_ns <= high_water;
+bool DBImpl::Expired(int64_t start, int64_t retention_ns, int64_t high_water) const {
+  return retention_ns > 0 && high_water != INT64_MIN &&
+         __int128{start} + partition_ns_ + retention_ns <= high_water;
+}
+
+// Before raw events expire, the 1-hour buckets of every series of the
+// partition that lacks them are built from its chunks (the head is sealed
+// by then), so that the coarsest tier answers for the whole horizon.
+Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
+  constexpr int kHour = kRollupTiers - 1;
+  auto chunks = NewPartitionIterator(chunks_cf_, nullptr, start);
+  std::vector<Event> events;
+  std::vector<TimedBucket> buckets;
+  std::string ignored;
+  for (rocksdb::Iterator* it = chunks->it.get(); it->Valid(); it->Next()) {
+    if (it->key().size() != 16) return Status::Corruption("bad chunk key");
+    const uint64_t series = DecodeBigEndian64(it->key().data() + 8);
+    const std::string key = ChunkKey(start, series);
+    rocksdb::Status g =
+        db_->Get(rocksdb::ReadOptions(), rollup_cfs_[kHour], key, &ignored);
+    if (g.ok()) continue;
+    if (!g.IsNotFound()) return Status::IOError(g.ToString());
+    events.clear();
+    Status s = DecodeChunk(std::string_view(it->value().data(), it->value().size()),
+                           start, &events);
+    if (!s.ok()) {
+      return Status::Corruption("chunk of series " + SeriesIdHex(series) + ": " +
+                                s.message());
+    }
+    buckets.clear();
+    BuildBuckets(events, kRollupResolutions[kHour], &buckets);
+    wb->Put(rollup_cfs_[kHour], key,
+            EncodeRollupRecord(buckets, kRollupResolutions[kHour], start))
+        .PermitUncheckedError();
+  }
+  if (!chunks->it->status().ok()) return Status::IOError(chunks->it->status().ToString());
+  return Status::OK();
 }
 
 Status DBImpl::ApplyRetention() {
-  if (options_.raw_retention_ns == 0) return Status::OK();
+  const auto [raw, minute, hour] = retention_;
+  if (raw == 0 && minute == 0 && hour == 0) return Status::OK();
+  // Seal the head of partitions whose raw tier expires first, so that their
+  // 1-hour buckets are built from every event.
+  std::vector<int64_t> unsealed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [start, info] : partitions_) {
+      if (!Expired(start, raw, high_water_)) break;  // the map is ordered by start
+      if (info.has_raw() && info.head_events > 0) unsealed.push_back(start);
+    }
+  }
+  for (int64_t start : unsealed) SREDB_RETURN_IF_ERROR(SealPartition(start));
+
   std::lock_guard<std::mutex> seal_lock(seal_mu_);  // no seal of a partition we drop
-  std::lock_guard<std::mutex> lock(mu_);
-  rocksdb::WriteBatch wb;
-  std::vector<int64_t> dropped;
-  for (const auto& [start, info] : partitions_) {
-    if (!Expired(start, high_water_)) break;  // the map is ordered by start
+  std::map<int64_t, PartitionInfo> catalog;
+  int64_t high_water;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    catalog = partitions_;
+    high_water = high_water_;
+  }
+  const bool hour_outlives_raw = hour == 0 || hour > raw;
+  for (const auto& [start, old] : catalog) {
+    const bool drop_raw = old.has_raw() && Expired(start, raw, high_water);
+    const bool drop_minute = !(old.dropped & PartitionInfo::kMinuteDropped) &&
+                             Expired(start, minute, high_water);
+    const bool drop_hour = Expired(start, hour, high_water);
+    if (!drop_raw && !drop_minute && !drop_hour) {
+      if (!Expired(start, raw, high_water)) break;  // nor any later partition
+      continue;
+    }
+    // Events that arrived after the sealing above wait for the next round.
+    if (drop_raw && old.head_events > 0) continue;
     const std::string begin = PartitionStartPrefix(start);
     const std::string end = PartitionStartPrefix(start + 1);
-    wb.DeleteRange(head_cf_, begin, end).PermitUncheckedError();
-    wb.DeleteRange(chunks_cf_, begin, end).PermitUncheckedError();
-    wb.Delete(meta_cf_, PartitionKey(start)).PermitUncheckedError();
-    dropped.push_back(start);
+    rocksdb::WriteBatch wb;
+    uint8_t dropped = 0;
+    if (drop_raw) {
+      if (hour_outlives_raw && !drop_hour) {
+        Status s = BuildMissingHourRollups(start, &wb);
+        if (!s.ok()) {
+          return s.WithMessage("retention of partition " + std::to_string(start) + ": " +
+                               s.message());
+        }
+      }
+      wb.DeleteRange(head_cf_, begin, end).PermitUncheckedError();
+      wb.DeleteRange(chunks_cf_, begin, end).PermitUncheckedError();
+      dropped |= PartitionInfo::kRawDropped;
+    }
+    if (drop_minute) {
+      wb.DeleteRange(rollup_cfs_[0], begin, end).PermitUncheckedError();
+      dropped |= PartitionInfo::kMinuteDropped;
+    }
+    if (drop_hour) wb.DeleteRange(rollup_cfs_[1], begin, end).PermitUncheckedError();
+
+    std::lock_guard<std::mutex> lock(mu_);
+    PartitionInfo info = partitions_[start];  // Append refuses events for it now
+    info.dropped |= dropped;
+    if (drop_hour) {
+      wb.Delete(meta_cf_, PartitionKey(start)).PermitUncheckedError();
+    } else {
+      wb.Put(meta_cf_, PartitionKey(start), EncodePartitionInfo(info))
+          .PermitUncheckedError();
+    }
+    rocksdb::Status w = db_->Write(rocksdb::WriteOptions(), &wb);
+    if (!w.ok()) return Status::IOError("retention: " + w.ToString());
+    if (drop_hour) {
+      partitions_.erase(start);
+    } else {
+      partitions_[start] = info;
+    }
   }
-  if (dropped.empty()) return Status::OK();
-  rocksdb::Status w = db_->Write(rocksdb::WriteOptions(), &wb);
-  if (!w.ok()) return Status::IOError("retention: " + w.ToString());
-  for (int64_t start : dropped) partitions_.erase(start);
   return Status::OK();
 }
 

@@ -80,7 +80,9 @@ Status DBImpl::Append(const WriteOptions& options, const EventBatch& batch) {
   int64_t newest = high_water_;
   for (const auto& [start, part] : parts) newest = std::max(newest, part.info.max_time);
   for (const auto& [start, part] : parts) {
-    if (Expired(start, newest)) {
+    auto old = partitions_.find(start);
+    if (Expired(start, retention_[0], newest) ||
+        (old != partitions_.end() && !old->second.has_raw())) {
       return Status::InvalidArgument(
           "event at " + std::to_string(part.info.min_time) +
           " ns is in a partition past the raw retention horizon; the batch is refused");

@@ -16,11 +16,14 @@ inline constexpr char kMetaCf[] = "meta";
 inline constexpr char kIndexCf[] = "index";
 inline constexpr char kHeadCf[] = "head";
 inline constexpr char kChunksCf[] = "chunks";
+inline constexpr char kRollup1mCf[] = "rollups_1m";  // keys as chunks
+inline constexpr char kRollup1hCf[] = "rollups_1h";  // keys as chunks
 
 // meta CF.
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kPartitionNsKey = "partition_ns";
 inline constexpr std::string_view kNextSeqKey = "next_seq";
+inline constexpr std::string_view kRetentionKey = "retention";
 inline constexpr char kPartitionPrefix = 'P';  // 'P' ordered64(start) -> PartitionInfo
 
 // index CF.
@@ -65,7 +68,8 @@ inline std::string HeadKey(int64_t partition_start, uint64_t seq) {
   PutBigEndian64(&k, seq);
   return k;
 }
-// chunks CF: ordered64(partition start) be64(series id) -> chunk.
+// chunks and rollup CFs: ordered64(partition start) be64(series id) -> chunk
+// or rollup record.
 inline std::string ChunkKey(int64_t partition_start, uint64_t series_id) {
   std::string k;
   PutOrderedInt64(&k, partition_start);

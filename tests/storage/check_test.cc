@@ -1,6 +1,5 @@
 // Check finds damaged objects; scans refuse damaged head records by name.
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include "storage/db.h"
 #include "storage/internal/keys.h"
@@ -10,6 +9,8 @@ namespace sredb {
 namespace {
 
 using testing::AgentLabels;
+using testing::DamageFirst;
+using testing::FlipMiddleByte;
 using testing::kT0;
 using testing::ManualSealing;
 using testing::OpenOrDie;
@@ -24,38 +25,6 @@ void Fill(DB* db) {
   }
   ASSERT_TRUE(db->Append(WriteOptions(), batch).ok());
 }
-
-// Applies `mutate` to the value of the first key of column family `cf`
-// whose key starts with `prefix`, with the database closed.
-void DamageFirst(const std::string& path, const std::string& cf,
-                 const std::string& prefix, void (*mutate)(std::string*)) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names)
-    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened =
-      rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw);
-  ASSERT_TRUE(opened.ok()) << opened.ToString();
-  rocksdb::ColumnFamilyHandle* h = nullptr;
-  for (auto* handle : handles) {
-    if (handle->GetName() == cf) h = handle;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
-  it->Seek(prefix);
-  ASSERT_TRUE(it->Valid());
-  std::string key = it->key().ToString(), value = it->value().ToString();
-  it.reset();
-  mutate(&value);
-  ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), h, key, value).ok());
-  for (auto* handle : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(handle).ok());
-  ASSERT_TRUE(raw->Close().ok());
-  delete raw;
-}
-
-void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
 
 TEST(Check, ASoundDatabaseHasNoProblems) {
   TempDir dir;

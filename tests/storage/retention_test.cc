@@ -44,10 +44,13 @@ TEST(Retention, DropsExactlyThePartitionsPastTheHorizon) {
       db->Append(WriteOptions(), OneEventAt(kT0 + 5 * kNanosPerDay + kNanosPerDay / 2))
           .ok());
   ASSERT_TRUE(db->Flush().ok());
-  // A partition goes once its end is 2 days before day 5.5: days 0, 1, 2.
+  // A partition's raw events go once its end is 2 days before day 5.5:
+  // days 0, 1, 2. Their 1-hour rollups, kept for ever, stay.
   auto stats = db->GetStats();
   ASSERT_TRUE(stats.ok());
-  EXPECT_EQ(stats->partitions, 3u);
+  EXPECT_EQ(stats->raw.partitions, 3u);
+  EXPECT_EQ(stats->rollup_1h.partitions, 6u);
+  EXPECT_EQ(stats->partitions, 6u);
   EXPECT_EQ(stats->events, 31u);
   EXPECT_EQ(stats->first_time, kT0 + 3 * kNanosPerDay);
   auto events = ScanAll(db.get());

@@ -4,6 +4,7 @@
 #define SREDB_TESTS_STORAGE_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -111,6 +112,38 @@ inline std::unique_ptr<DB> OpenOrDie(const std::string& path, Options options = 
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   return db.ok() ? std::move(db).value() : nullptr;
 }
+
+// Applies `mutate` to the value of the first key of column family `cf`
+// whose key starts with `prefix`, with the database closed.
+inline void DamageFirst(const std::string& path, const std::string& cf,
+                        const std::string& prefix, void (*mutate)(std::string*)) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const std::string& n : names)
+    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status opened =
+      rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  rocksdb::ColumnFamilyHandle* h = nullptr;
+  for (auto* handle : handles) {
+    if (handle->GetName() == cf) h = handle;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
+  it->Seek(prefix);
+  ASSERT_TRUE(it->Valid());
+  std::string key = it->key().ToString(), value = it->value().ToString();
+  it.reset();
+  mutate(&value);
+  ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), h, key, value).ok());
+  for (auto* handle : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(handle).ok());
+  ASSERT_TRUE(raw->Close().ok());
+  delete raw;
+}
+
+inline void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
 
 }  // namespace sredb::testing
 

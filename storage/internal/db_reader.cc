@@ -1,0 +1,311 @@
+// DBImpl::NewReader: the query layer's read interface (storage/reader.h)
+// over one consistent cut: a RocksDB snapshot and the partition catalog
+// taken with it.
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "storage/internal/chunk.h"
+#include "storage/internal/db_impl.h"
+#include "storage/internal/keys.h"
+#include "storage/internal/rollup_record.h"
+
+namespace sredb::internal {
+namespace {
+
+class ReaderImpl final : public Reader {
+ public:
+  ReaderImpl(DBImpl* db, DBImpl::ReadView view) : db_(db), view_(std::move(view)) {
+    for (const auto& [start, info] : view_.catalog) {
+      if (info.has_raw()) raw_horizon_ = std::min(raw_horizon_, start);
+    }
+  }
+  ~ReaderImpl() override { db_->ReleaseView(view_); }
+
+  Result<std::vector<SeriesRef>> Select(std::span<const LabelMatcher> matchers) override {
+    auto ids = SelectSeries(db_->rocks(), db_->index_cf(), view_.snapshot,
+                            std::vector<LabelMatcher>(matchers.begin(), matchers.end()),
+                            view_.series_ids);
+    if (!ids.ok()) return ids.status();
+    std::vector<SeriesRef> out;
+    out.reserve(ids->size());
+    for (uint64_t id : *ids) {
+      auto entry = db_->FindSeries(id);
+      if (entry == nullptr)
+        return Status::Corruption("series " + SeriesIdHex(id) + " vanished");
+      out.push_back(SeriesRef{id, entry->labels});
+    }
+    return out;
+  }
+
+  Status ReadColumns(uint64_t series, int64_t from, int64_t to, FieldMask fields,
+                     Columns* out) override {
+    for (const auto& [start, info] : Overlapping(from, to)) {
+      if (!info.has_raw()) continue;
+      Columns part;
+      SREDB_RETURN_IF_ERROR(ReadChunkColumns(start, series, from, to, fields, &part));
+      const std::vector<Event>* head;
+      SREDB_RETURN_IF_ERROR(HeadOf(start, info, series, &head));
+      if (head != nullptr) MergeHead(*head, from, to, fields, &part);
+      out->AppendColumns(std::move(part), fields);
+    }
+    return Status::OK();
+  }
+
+  Status ReadBuckets(uint64_t series, Resolution resolution, int64_t from, int64_t to,
+                     std::vector<Bucket>* out) override {
+    const int tier = static_cast<int>(resolution);
+    const int64_t res = kRollupResolutions[tier];
+    if (BucketStart(from, res) != from || BucketStart(to, res) != to) {
+      return Status::InvalidArgument("bucket reads need a range aligned to " +
+                                     std::string(tier == 0 ? "1m" : "1h"));
+    }
+    const size_t old_size = out->size();
+    std::string value;
+    std::vector<TimedBucket> buckets;
+    for (const auto& [start, info] : Overlapping(from, to)) {
+      buckets.clear();
+      Status s = GetRollup(tier, start, series, &value);
+      if (s.ok()) {
+        ++counters_.rollup_records;
+        s = DecodeRollupRecord(value, res, start, from, to, &buckets);
+        if (!s.ok()) return Named(s, tier, start, series);
+        counters_.rollup_buckets += buckets.size();
+      } else if (!s.IsNotFound()) {
+        return s;
+      } else if (info.has_raw()) {
+        std::vector<Event> events;
+        SREDB_RETURN_IF_ERROR(ReadChunkEvents(start, series, from, to, &events));
+        BuildBuckets(events, res, &buckets);
+      } else if (tier == 0) {
+        // Raw events are gone: the minute tier is missing, not empty, when
+        // the hour tier (built before raw was dropped) holds the series.
+        Status h = GetRollup(1, start, series, &value);
+        if (h.ok()) {
+          return Status::NotFound(
+              "the 1-minute rollups of partition " + std::to_string(start) +
+              " were not kept (its raw events are dropped): ask for 1h");
+        }
+        if (!h.IsNotFound()) return h;
+      }
+      if (info.has_raw()) {
+        const std::vector<Event>* head;
+        SREDB_RETURN_IF_ERROR(HeadOf(start, info, series, &head));
+        if (head != nullptr) AddHead(*head, res, from, to, &buckets);
+      }
+      for (TimedBucket& b : buckets) {
+        if (out->size() > old_size && out->back().start == b.start) {
+          out->back().agg.Merge(b.bucket);  // a bucket straddling two partitions
+        } else {
+          out->push_back(Bucket{b.start, std::move(b.bucket)});
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  bool HasRollups(uint64_t series, Resolution resolution, int64_t time) override {
+    std::string value;
+    return GetRollup(static_cast<int>(resolution),
+                     PartitionStart(time, db_->partition_ns()), series, &value)
+        .ok();
+  }
+
+  int64_t raw_horizon() const override { return raw_horizon_; }
+  int64_t partition_ns() const override { return db_->partition_ns(); }
+  const ReadCounters& counters() const override { return counters_; }
+
+ private:
+  // The catalog's partitions that overlap [from, to).
+  std::vector<std::pair<int64_t, PartitionInfo>> Overlapping(int64_t from,
+                                                             int64_t to) const {
+    std::vector<std::pair<int64_t, PartitionInfo>> out;
+    if (from >= to) return out;
+    const int64_t pn = db_->partition_ns();
+    for (auto it = view_.catalog.lower_bound(PartitionStart(from, pn));
+         it != view_.catalog.end() && it->first < to; ++it) {
+      out.emplace_back(*it);
+    }
+    return out;
+  }
+
+  Status GetRollup(int tier, int64_t start, uint64_t series, std::string* value) {
+    rocksdb::ColumnFamilyHandle* cf = db_->rollup_cf(tier);
+    if (cf == nullptr) return Status::NotFound("");
+    rocksdb::ReadOptions ro;
+    ro.snapshot = view_.snapshot;
+    rocksdb::Status g = db_->rocks()->Get(ro, cf, ChunkKey(start, series), value);
+    if (g.IsNotFound()) return Status::NotFound("");
+    if (!g.ok()) return Status::IOError(g.ToString());
+    return Status::OK();
+  }
+
+  static Status Named(const Status& s, int tier, int64_t start, uint64_t series) {
+    return s.WithMessage(std::string(tier == 0 ? "rollups_1m" : "rollups_1h") +
+                         " record (partition " + std::to_string(start) + ", series " +
+                         SeriesIdHex(series) + "): " + s.message());
+  }
+
+  // Gets the chunk of (start, series) into *value; false when there is none.
+  Result<bool> GetChunk(int64_t start, uint64_t series, std::string* value) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = view_.snapshot;
+    rocksdb::Status g =
+        db_->rocks()->Get(ro, db_->chunks_cf(), ChunkKey(start, series), value);
+    if (g.IsNotFound()) return false;
+    if (!g.ok()) return Status::IOError(g.ToString());
+    ++counters_.chunks;
+    return true;
+  }
+
+  Status ChunkError(const Status& s, int64_t start, uint64_t series) {
+    return Status::Corruption("chunk (partition " + std::to_string(start) + ", series " +
+                              SeriesIdHex(series) + "): " + s.message());
+  }
+
+  Status ReadChunkColumns(int64_t start, uint64_t series, int64_t from, int64_t to,
+                          FieldMask fields, Columns* out) {
+    std::string value;
+    auto found = GetChunk(start, series, &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::OK();
+    Status s = DecodeChunkColumns(value, start, fields, from, to, out);
+    if (!s.ok()) return ChunkError(s, start, series);
+    counters_.chunk_events += out->size();
+    return Status::OK();
+  }
+
+  Status ReadChunkEvents(int64_t start, uint64_t series, int64_t from, int64_t to,
+                         std::vector<Event>* out) {
+    std::string value;
+    auto found = GetChunk(start, series, &value);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::OK();
+    Status s = DecodeChunk(value, start, out);
+    if (!s.ok()) return ChunkError(s, start, series);
+    counters_.chunk_events += out->size();
+    std::erase_if(*out, [&](const Event& e) { return e.time < from || e.time >= to; });
+    return Status::OK();
+  }
+
+  // The head events of (partition, series) in arrival order, or null. A
+  // partition's head is decoded once per Reader, on first use.
+  Status HeadOf(int64_t start, const PartitionInfo& info, uint64_t series,
+                const std::vector<Event>** out) {
+    *out = nullptr;
+    if (info.head_events == 0) return Status::OK();
+    auto [it, fresh] = head_.try_emplace(start);
+    if (fresh) {
+      uint64_t last_seq;
+      Status s = db_->ForEachHeadEvent(
+          view_.snapshot, start,
+          [&](uint64_t id, Event&& e) { it->second[id].push_back(std::move(e)); },
+          &last_seq);
+      if (!s.ok()) {
+        head_.erase(it);
+        return s;
+      }
+    }
+    auto found = it->second.find(series);
+    if (found != it->second.end()) *out = &found->second;
+    return Status::OK();
+  }
+
+  // Merges the head events in [from, to) into `part` (chunk events, time
+  // ordered), after chunk events of equal time: they arrived later.
+  void MergeHead(const std::vector<Event>& head, int64_t from, int64_t to,
+                 FieldMask fields, Columns* part) {
+    std::vector<const Event*> kept;
+    for (const Event& e : head) {
+      if (e.time >= from && e.time < to) kept.push_back(&e);
+    }
+    if (kept.empty()) return;
+    counters_.head_events += kept.size();
+    std::stable_sort(kept.begin(), kept.end(),
+                     [](const Event* a, const Event* b) { return a->time < b->time; });
+    if (part->size() == 0 || kept.front()->time >= part->time.back()) {
+      for (const Event* e : kept) part->Append(*e, fields);
+      return;
+    }
+    // Rare (late events inside the sealed range): rebuild through events.
+    Columns merged;
+    size_t i = 0, j = 0;
+    std::vector<Event> from_chunk = ToEvents(*part, fields);
+    while (i < from_chunk.size() || j < kept.size()) {
+      if (j == kept.size() ||
+          (i < from_chunk.size() && from_chunk[i].time <= kept[j]->time)) {
+        merged.Append(from_chunk[i++], fields);
+      } else {
+        merged.Append(*kept[j++], fields);
+      }
+    }
+    *part = std::move(merged);
+  }
+
+  static std::vector<Event> ToEvents(const Columns& c, FieldMask fields) {
+    std::vector<Event> out(c.size());
+    auto has = [fields](Field f) { return (fields & FieldBit(f)) != 0; };
+    for (size_t i = 0; i < c.size(); ++i) {
+      Event& e = out[i];
+      e.time = c.time[i];
+      if (has(Field::kSuccess)) e.success = c.success[i] != 0;
+      if (has(Field::kHallucinated)) e.hallucinated = c.hallucinated[i];
+      if (has(Field::kLatency)) e.latency_ms = c.latency_ms[i];
+      if (has(Field::kTtft) && c.ttft_ms[i] == c.ttft_ms[i]) e.ttft_ms = c.ttft_ms[i];
+      if (has(Field::kCost)) e.cost_micros = c.cost_micros[i];
+      if (has(Field::kTokensIn)) e.tokens_in = c.tokens_in[i];
+      if (has(Field::kTokensOut)) e.tokens_out = c.tokens_out[i];
+      if (has(Field::kPolicyViolations)) e.policy_violations = c.policy_violations[i];
+      if (has(Field::kToolCalls)) e.tool_calls = c.tool_calls[i];
+      if (has(Field::kToolFailures)) e.tool_failures = c.tool_failures[i];
+      if (has(Field::kRating) && c.user_rating[i] == c.user_rating[i])
+        e.user_rating = c.user_rating[i];
+      if (has(Field::kErrorKind)) e.error_kind = c.error_kind[i];
+      if (has(Field::kTraceId)) e.trace_id = c.trace_id[i];
+    }
+    return out;
+  }
+
+  // Adds the head events in [from, to) to `buckets` (ascending by start).
+  void AddHead(const std::vector<Event>& head, int64_t res, int64_t from, int64_t to,
+               std::vector<TimedBucket>* buckets) {
+    std::map<int64_t, rollup::RollupBucket> extra;
+    for (const Event& e : head) {
+      if (e.time < from || e.time >= to) continue;
+      ++counters_.head_events;
+      extra[BucketStart(e.time, res)].AddEvent(e);
+    }
+    if (extra.empty()) return;
+    std::vector<TimedBucket> merged;
+    size_t i = 0;
+    auto x = extra.begin();
+    while (i < buckets->size() || x != extra.end()) {
+      if (x == extra.end() || (i < buckets->size() && (*buckets)[i].start < x->first)) {
+        merged.push_back(std::move((*buckets)[i++]));
+      } else if (i < buckets->size() && (*buckets)[i].start == x->first) {
+        (*buckets)[i].bucket.Merge(x->second);
+        merged.push_back(std::move((*buckets)[i++]));
+        ++x;
+      } else {
+        merged.push_back({x->first, std::move(x->second)});
+        ++x;
+      }
+    }
+    *buckets = std::move(merged);
+  }
+
+  DBImpl* const db_;
+  const DBImpl::ReadView view_;
+  int64_t raw_horizon_ = INT64_MAX;
+  std::unordered_map<int64_t, std::unordered_map<uint64_t, std::vector<Event>>> head_;
+  ReadCounters counters_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Reader>> DBImpl::NewReader() {
+  if (db_ == nullptr) return Status::IOError("database is closed");
+  return std::unique_ptr<Reader>(new ReaderImpl(this, AcquireView()));
+}
+
+}  // namespace sredb::internal
