@@ -5,11 +5,13 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ingest/capnp_reader.h"
 #include "ingest/csv_reader.h"
 #include "ingest/jsonl_reader.h"
+#include "ingest/parsed_batch.h"
 #include "ingest/record_reader.h"
 #include "ingest/series_cache.h"
 #include "storage/db.h"
@@ -40,21 +42,80 @@ bool IsRecordError(const Status& s) {
   return s.IsInvalidArgument() || s.IsSeriesCollision();
 }
 
-// The state of one Ingest call: the pending batch, with each event's
-// position and original text so that a refused batch can be re-appended
-// event by event, the series cache, the counters and the stop.
-class Ingester {
+// The reading side of an Ingest call: decodes records, resolves their
+// series and fills batches, on its own thread. Owns the series cache.
+class BatchFiller {
  public:
-  Ingester(DB* db, const IngestOptions& options)
-      : db_(db),
-        options_(options),
+  BatchFiller(RecordReader* reader, const IngestOptions& options, BatchQueue* queue)
+      : reader_(reader),
+        queue_(queue),
+        abort_(options.on_error == OnError::kAbort),
         batch_limit_(std::clamp<size_t>(options.batch_events, 1, kMaxBatchEvents)) {}
 
-  // Takes one record: pends it, or counts it bad. An error only for a DB
-  // failure or a rejects write error.
-  Status Add(Record* record);
-  // Appends the pending events.
-  Status Flush();
+  // Fills and pushes batches until the last one, or until the queue is
+  // cancelled.
+  void Run();
+
+ private:
+  // Fills *b up to the batch limit; true when it is the input's last.
+  bool Fill(ParsedBatch* b);
+
+  RecordReader* const reader_;
+  BatchQueue* const queue_;
+  const bool abort_;
+  const size_t batch_limit_;
+  SeriesCache cache_;
+  Record record_;
+};
+
+void BatchFiller::Run() {
+  for (ParsedBatch* b = queue_->TakeEmpty(); b != nullptr; b = queue_->TakeEmpty()) {
+    b->last = Fill(b);
+    queue_->Push(b);
+    if (b->last) return;
+    cache_.NewBatch();
+  }
+}
+
+bool BatchFiller::Fill(ParsedBatch* b) {
+  Record& r = record_;
+  while (b->batch.size() < batch_limit_) {
+    if (queue_->cancelled()) return true;  // nobody will append it
+    Result<bool> got = reader_->Next(&r);
+    if (!got.ok()) {
+      b->error = got.status();
+      return true;
+    }
+    if (!*got) return true;
+    if (!r.bad) {
+      Result<uint32_t> series = cache_.Resolve(r.labels, &b->batch);
+      if (series.ok()) {
+        b->AddGood(*series, std::move(r.event), r.pos, r.text);
+        continue;
+      }
+      r.SetBad(series.status().message());
+    }
+    RefusedRecord refused{r.pos, std::string(r.text), std::move(r.reason)};
+    if (abort_) {
+      b->stop = std::move(refused);
+      return true;
+    }
+    b->refused.push_back(std::move(refused));
+  }
+  return false;
+}
+
+// The appending side of an Ingest call: appends each batch, re-appending a
+// refused one event by event, and accounts for every record: counters,
+// rejects and the stop.
+class BatchAppender {
+ public:
+  BatchAppender(DB* db, const IngestOptions& options) : db_(db), options_(options) {}
+
+  // Accounts for the records of *b: its refusals, then its events, then
+  // its stop or read error. An error for a DB failure, a rejects write
+  // error or a read error.
+  Status Take(const ParsedBatch& b);
   // `s` (an I/O error, say) with the number of events stored so far.
   Status Failure(const Status& s) const {
     return s.WithMessage(s.message() + " (" + std::to_string(summary_.ingested) +
@@ -64,55 +125,29 @@ class Ingester {
   const IngestSummary& summary() const { return summary_; }
 
  private:
-  Status Reject(const Position& pos, std::string_view text, std::string_view reason);
   Status CountBad(const Position& pos, std::string_view text, std::string_view reason);
-  Status AppendOneByOne();
-  std::string_view PendingText(size_t i) const {
-    const size_t begin = i == 0 ? 0 : text_ends_[i - 1];
-    return std::string_view(texts_).substr(begin, text_ends_[i] - begin);
-  }
-  void ClearBatch() {
-    batch_.Clear();
-    cache_.NewBatch();
-    positions_.clear();
-    texts_.clear();
-    text_ends_.clear();
-  }
+  Status Append(const ParsedBatch& b);
+  Status AppendOneByOne(const ParsedBatch& b);
 
   DB* const db_;
   const IngestOptions& options_;
-  const size_t batch_limit_;
   IngestSummary summary_;
-  EventBatch batch_;
-  SeriesCache cache_;
-  // Parallel to batch_'s events: position, and end of the text in texts_.
-  std::vector<Position> positions_;
-  std::string texts_;
-  std::vector<size_t> text_ends_;
+  EventBatch single_;  // AppendOneByOne's batch of one
 };
 
-Status Ingester::Add(Record* record) {
-  if (record->bad) return Reject(record->pos, record->text, record->reason);
-  Result<uint32_t> series = cache_.Resolve(record->labels, &batch_);
-  if (!series.ok()) return Reject(record->pos, record->text, series.status().message());
-  batch_.Add(*series, std::move(record->event));
-  positions_.push_back(record->pos);
-  texts_.append(record->text);
-  text_ends_.push_back(texts_.size());
-  return batch_.size() >= batch_limit_ ? Flush() : Status::OK();
-}
-
-Status Ingester::Reject(const Position& pos, std::string_view text,
-                        std::string_view reason) {
-  if (options_.on_error == OnError::kAbort) {
-    SREDB_RETURN_IF_ERROR(Flush());      // every record before this one
-    if (stopped()) return Status::OK();  // at an earlier record of the batch
+Status BatchAppender::Take(const ParsedBatch& b) {
+  for (const RefusedRecord& r : b.refused) {
+    SREDB_RETURN_IF_ERROR(CountBad(r.pos, r.text, r.reason));
   }
-  return CountBad(pos, text, reason);
+  SREDB_RETURN_IF_ERROR(Append(b));    // every record before the stop
+  if (stopped()) return Status::OK();  // at an earlier record of the batch
+  if (b.stop) return CountBad(b.stop->pos, b.stop->text, b.stop->reason);
+  if (!b.error.ok()) return Failure(b.error);
+  return Status::OK();
 }
 
-Status Ingester::CountBad(const Position& pos, std::string_view text,
-                          std::string_view reason) {
+Status BatchAppender::CountBad(const Position& pos, std::string_view text,
+                               std::string_view reason) {
   ++summary_.rejected;
   std::string why(reason);
   std::replace_if(
@@ -130,28 +165,25 @@ Status Ingester::CountBad(const Position& pos, std::string_view text,
   return Status::OK();
 }
 
-Status Ingester::Flush() {
-  if (batch_.empty()) return Status::OK();
-  Status s = db_->Append(options_.write, batch_);
+Status BatchAppender::Append(const ParsedBatch& b) {
+  if (b.batch.empty()) return Status::OK();
+  Status s = db_->Append(options_.write, b.batch);
   if (s.ok()) {
-    summary_.ingested += batch_.size();
-  } else if (IsRecordError(s)) {
-    s = AppendOneByOne();
-  } else {
-    s = Failure(s);
+    summary_.ingested += b.batch.size();
+    return s;
   }
-  ClearBatch();
-  return s;
+  if (IsRecordError(s)) return AppendOneByOne(b);
+  return Failure(s);
 }
 
-// After DB::Append refused the pending batch: appends its events one by
-// one, so that each refused one is counted bad with its own position.
-Status Ingester::AppendOneByOne() {
-  EventBatch single;
-  for (size_t i = 0; i < batch_.size(); ++i) {
-    single.Clear();
-    single.Add(single.AddSeries(batch_.series(batch_.series_of(i))), batch_.event(i));
-    Status s = db_->Append(options_.write, single);
+// After DB::Append refused the batch: appends its events one by one, so
+// that each refused one is counted bad with its own position.
+Status BatchAppender::AppendOneByOne(const ParsedBatch& b) {
+  const EventBatch& batch = b.batch;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    single_.Clear();
+    single_.Add(single_.AddSeries(batch.series(batch.series_of(i))), batch.event(i));
+    Status s = db_->Append(options_.write, single_);
     if (s.ok()) {
       ++summary_.ingested;
       continue;
@@ -161,11 +193,14 @@ Status Ingester::AppendOneByOne() {
     std::string_view reason = s.message();
     constexpr std::string_view kWholeBatch = "; the batch is refused";
     if (reason.ends_with(kWholeBatch)) reason.remove_suffix(kWholeBatch.size());
-    SREDB_RETURN_IF_ERROR(CountBad(positions_[i], PendingText(i), reason));
+    SREDB_RETURN_IF_ERROR(CountBad(b.positions[i], b.Text(i), reason));
     if (stopped()) return Status::OK();
   }
   return Status::OK();
 }
+
+// Batches in flight: one being filled, one waiting, one being appended.
+constexpr size_t kBatchesInFlight = 3;
 
 }  // namespace
 
@@ -210,20 +245,21 @@ Result<TimeUnit> TimeUnitFromName(std::string_view name) {
 
 Result<IngestSummary> Ingest(DB* db, int fd, const IngestOptions& options) {
   std::unique_ptr<RecordReader> reader = NewReader(options.format, fd, options.time_unit);
-  Ingester ingester(db, options);
-  Record record;
-  for (;;) {
-    Result<bool> got = reader->Next(&record);
-    if (!got.ok()) {
-      SREDB_RETURN_IF_ERROR(ingester.Flush());  // the good records before it
-      return ingester.Failure(got.status());
-    }
-    if (!*got) break;
-    SREDB_RETURN_IF_ERROR(ingester.Add(&record));
-    if (ingester.stopped()) return ingester.summary();
+  BatchQueue queue(kBatchesInFlight);
+  BatchFiller filler(reader.get(), options, &queue);
+  std::thread reading([&filler] { filler.Run(); });
+  BatchAppender appender(db, options);
+  Status s;
+  for (bool last = false; !last && s.ok() && !appender.stopped();) {
+    ParsedBatch* b = queue.Pop();
+    s = appender.Take(*b);
+    last = b->last;
+    queue.Recycle(b);
   }
-  SREDB_RETURN_IF_ERROR(ingester.Flush());
-  return ingester.summary();
+  queue.Cancel();
+  reading.join();
+  if (!s.ok()) return s;
+  return appender.summary();
 }
 
 }  // namespace sredb::ingest

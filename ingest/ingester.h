@@ -19,8 +19,16 @@
 //   options.format = sredb::ingest::Format::kJsonl;
 //   auto summary = sredb::ingest::Ingest(db.get(), fd, options);
 //
+// Ingest reads and decodes on a thread of its own while the calling thread
+// appends the previous batch (parsed_batch.h), so that parsing and writing
+// overlap; at most three batches are in memory. Rejects are written, and
+// the summary kept, by the calling thread, in input order.
+//
 // Thread safety: Ingest may run concurrently with other users of the DB;
-// the fd and the rejects FILE must not be used by others meanwhile.
+// the fd and the rejects FILE must not be used by others meanwhile. When
+// appending stops early (a DB failure, a DB::Append refusal in abort
+// mode), Ingest
+// returns once the reading thread's read(2) in progress has returned.
 #ifndef SREDB_INGEST_INGESTER_H_
 #define SREDB_INGEST_INGESTER_H_
 
