@@ -11,42 +11,10 @@
 #include <vector>
 
 #include "ingest/block_reader.h"
+#include "ingest/csv_scan.h"
 
 namespace sredb::ingest {
 namespace {
-
-// Bytes that end an unquoted cell or need a closer look.
-constexpr std::array<bool, 256> kSpecial = [] {
-  std::array<bool, 256> t{};
-  t[static_cast<unsigned char>(',')] = true;
-  t[static_cast<unsigned char>('\n')] = true;
-  t[static_cast<unsigned char>('\r')] = true;
-  t[static_cast<unsigned char>('"')] = true;
-  return t;
-}();
-
-// A mask with the high bit of each byte of `w` that equals `c`, and maybe
-// of later bytes: the lowest set bit is exact, which is all SkipPlain uses.
-inline uint64_t BytesEqual(uint64_t w, unsigned char c) {
-  constexpr uint64_t kOnes = 0x0101010101010101;
-  const uint64_t x = w ^ (kOnes * c);
-  return (x - kOnes) & ~x & (kOnes << 7);
-}
-
-// The first special byte in [q, end), or end; eight bytes at a time.
-inline const char* SkipPlain(const char* q, const char* end) {
-  if constexpr (std::endian::native == std::endian::little) {
-    for (; end - q >= 8; q += 8) {
-      uint64_t w;
-      std::memcpy(&w, q, 8);
-      const uint64_t m = BytesEqual(w, ',') | BytesEqual(w, '\n') | BytesEqual(w, '\r') |
-                         BytesEqual(w, '"');
-      if (m != 0) return q + std::countr_zero(m) / 8;
-    }
-  }
-  while (q < end && !kSpecial[static_cast<unsigned char>(*q)]) ++q;
-  return q;
-}
 
 enum class Scan { kRecord, kNeedMore, kBad };
 
@@ -76,7 +44,14 @@ class CsvReader final : public RecordReader {
                   const char* why);
   void Convert(Record* record);
 
+  // in_.Fill, forgetting the scanned bytes, which it may move.
+  Status Fill() {
+    finder_.Reset();
+    return in_.Fill();
+  }
+
   BlockReader in_;
+  SpecialFinder finder_;
   EventAssembler assembler_;
   bool header_read_ = false;
   std::vector<std::string> names_;             // header cells
@@ -160,7 +135,7 @@ Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof) {
     } else {
       const char* b = q;
       for (;;) {
-        q = SkipPlain(q, end);
+        q = finder_.Next(q, end);
         if (q + 1 < end && *q == '\r' && q[1] != '\n') {
           ++q;  // a lone CR is data
           continue;
@@ -187,13 +162,13 @@ Result<bool> CsvReader::NextCells(Record* record) {
   for (;;) {
     if (in_.size() == 0) {
       if (in_.eof()) return false;
-      SREDB_RETURN_IF_ERROR(in_.Fill());
+      SREDB_RETURN_IF_ERROR(Fill());
       continue;
     }
     Scan s = ScanRecord(in_.data(), in_.data() + in_.size(), in_.eof());
     if (s == Scan::kNeedMore) {
       if (in_.size() > kMaxRecordBytes) return SkipLongRecord(record);
-      SREDB_RETURN_IF_ERROR(in_.Fill());
+      SREDB_RETURN_IF_ERROR(Fill());
       continue;
     }
     record->pos.line = lines_ + 1;
@@ -220,6 +195,7 @@ Result<bool> CsvReader::SkipLongRecord(Record* record) {
   long_text_.assign(in_.data(), kMaxRecordBytes);
   lines_ += std::count(long_text_.begin(), long_text_.end(), '\n');
   in_.Consume(kMaxRecordBytes);
+  finder_.Reset();  // SkipPastNewline may refill
   Result<bool> found = in_.SkipPastNewline();
   if (!found.ok()) return found;
   lines_ += *found ? 1 : 0;
@@ -229,7 +205,7 @@ Result<bool> CsvReader::SkipLongRecord(Record* record) {
 }
 
 Status CsvReader::SkipByteOrderMark() {
-  while (in_.size() < 3 && !in_.eof()) SREDB_RETURN_IF_ERROR(in_.Fill());
+  while (in_.size() < 3 && !in_.eof()) SREDB_RETURN_IF_ERROR(Fill());
   if (in_.size() >= 3 && std::memcmp(in_.data(), "\xEF\xBB\xBF", 3) == 0) in_.Consume(3);
   return Status::OK();
 }
