@@ -192,6 +192,13 @@ int Run(const fleet::FleetOptions& options, const std::string& dir) {
       "everything in the directory counted) = %.2fx the floor\n",
       st->bytes_on_disk / n, st->chunk_bytes / n, st->index_bytes / n, st->head_bytes / n,
       st->bytes_on_disk / total);
+  const double rollups = double(st->rollup_1m.bytes + st->rollup_1h.bytes);
+  const double raw = double(st->bytes_on_disk) - rollups;
+  std::printf(
+      "raw tier (all but rollups): %.2f B/event = %.2fx the floor; rollups: 1m %.3f + 1h "
+      "%.3f B/event = %.1f%% on top of raw\n",
+      raw / n, raw / total, st->rollup_1m.bytes / n, st->rollup_1h.bytes / n,
+      100.0 * rollups / raw);
   return 0;
 }
 

@@ -35,7 +35,9 @@ Status DBImpl::Flush() {
   // Persist the memtables and compact the head, so that the space of sealed
   // head records (now range tombstones) is given back on disk.
   rocksdb::FlushOptions fo;
-  rocksdb::Status s = db_->Flush(fo, {meta_cf_, index_cf_, head_cf_, chunks_cf_});
+  // Every family: one left out would keep the write-ahead logs alive.
+  rocksdb::Status s = db_->Flush(
+      fo, {meta_cf_, index_cf_, head_cf_, chunks_cf_, rollup_cfs_[0], rollup_cfs_[1]});
   if (s.ok())
     s = db_->CompactRange(rocksdb::CompactRangeOptions(), head_cf_, nullptr, nullptr);
   if (!s.ok()) return Status::IOError("flush: " + s.ToString());
