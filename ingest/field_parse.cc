@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -37,9 +38,91 @@ bool EqualsNoCase(std::string_view a, std::string_view lower) {
   return true;
 }
 
+// Fast paths for the common shapes of numbers, without Result: each
+// returns false for any other text, which the exact parser below then
+// parses or refuses, so that a fast path never changes a result.
+
+// 1 to 9 decimal digits, no sign, within T's range.
+template <typename T>
+bool FastUnsigned(std::string_view s, T* out) {
+  if (s.empty() || s.size() > 9) return false;
+  uint32_t v = 0;
+  for (char c : s) {
+    const unsigned d = static_cast<unsigned char>(c) - unsigned{'0'};
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  if (v > std::numeric_limits<T>::max()) return false;
+  *out = static_cast<T>(v);
+  return true;
+}
+
+// Splits "digits" or "digits.digits" (no sign, no exponent; each part 1 to
+// 18 digits) into its integer value, fraction value and fraction length.
+// One pass; a part past 18 digits may wrap before it is refused.
+bool FastDecimal(std::string_view s, uint64_t* int_part, uint64_t* frac_part,
+                 size_t* frac_len) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  auto digits = [&p, end](uint64_t* v) {
+    const char* const b = p;
+    uint64_t x = 0;
+    for (unsigned d; p < end && (d = static_cast<unsigned char>(*p) - unsigned{'0'}) <= 9;
+         ++p) {
+      x = x * 10 + d;
+    }
+    *v = x;
+    return static_cast<size_t>(p - b);
+  };
+  const size_t n = digits(int_part);
+  if (n == 0 || n > 18) return false;
+  *frac_part = 0;
+  *frac_len = 0;
+  if (p == end) return true;
+  if (*p++ != '.') return false;
+  *frac_len = digits(frac_part);
+  return *frac_len != 0 && *frac_len <= 18 && p == end;
+}
+
+// [-]digits[.digits] whose digits, read as one integer m, are at most 2^24
+// with at most 10 of them after the point: m and 10^k are then exact
+// floats and m / 10^k one correctly rounded division (Clinger's fast path),
+// the same float std::from_chars gives.
+bool FastFloat32(std::string_view s, float* out) {
+  if constexpr (FLT_EVAL_METHOD != 0) return false;
+  static constexpr float kPow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+                                     1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  uint64_t int_part = 0, frac_part = 0;
+  size_t frac_len = 0;
+  if (!FastDecimal(s, &int_part, &frac_part, &frac_len) || frac_len > 10) return false;
+  constexpr uint64_t kMaxExact = uint64_t{1} << 24;
+  if (int_part > kMaxExact) return false;
+  const uint64_t m = int_part * static_cast<uint64_t>(kPow10[frac_len]) + frac_part;
+  if (m > kMaxExact) return false;
+  const float v = static_cast<float>(m) / kPow10[frac_len];
+  *out = negative ? -v : v;
+  return true;
+}
+
+// digits[.digits] with at most 6 fraction digits and 12 integer digits:
+// micro-USD exactly, no rounding needed.
+bool FastCostMicros(std::string_view s, int64_t* out) {
+  static constexpr int64_t kScale[] = {1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+  uint64_t int_part = 0, frac_part = 0;
+  size_t frac_len = 0;
+  if (!FastDecimal(s, &int_part, &frac_part, &frac_len) || frac_len > 6) return false;
+  if (int_part >= 1'000'000'000'000) return false;
+  *out = static_cast<int64_t>(int_part) * 1'000'000 +
+         static_cast<int64_t>(frac_part) * kScale[frac_len];
+  return true;
+}
+
 template <typename T>
 Result<T> ParseUnsigned(std::string_view field, std::string_view text) {
   T v = 0;
+  if (FastUnsigned(text, &v)) return v;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range) {
     return Bad(field, text,
@@ -149,6 +232,7 @@ Result<Tri> ParseTri(std::string_view field, std::string_view text) {
 }
 
 Result<float> ParseFloat32(std::string_view field, std::string_view text) {
+  if (float v; FastFloat32(text, &v)) return v;
   std::string_view digits = text;
   if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
   float v = 0;
@@ -164,6 +248,7 @@ Result<float> ParseFloat32(std::string_view field, std::string_view text) {
 }
 
 Result<int64_t> ParseCostMicros(std::string_view text) {
+  if (int64_t micros; FastCostMicros(text, &micros)) return micros;
   bool negative = false;
   Mantissa m;
   int64_t exp10 = 0;
@@ -286,7 +371,8 @@ Status EventAssembler::SetNull(Field f) {
     out = *_r;                               \
   } while (0)
 
-// One case per field; a flat dispatch, hence its length.
+// One case per field, each trying its fast path first; a flat dispatch,
+// hence its length.
 Status EventAssembler::SetNonEmpty(Field f, std::string_view text) {
   const std::string_view name = FieldName(f);
   Event& e = *event_;
@@ -297,36 +383,55 @@ Status EventAssembler::SetNonEmpty(Field f, std::string_view text) {
       }
       break;
     case Field::kSuccess:
+      if (text.size() == 1 && (text[0] == '0' || text[0] == '1')) {
+        e.success = text[0] == '1';
+        break;
+      }
       SREDB_ASSIGN_OR_RETURN_FIELD(e.success, ParseBool(name, text));
       break;
     case Field::kLatencyMs:
+      if (FastFloat32(text, &e.latency_ms)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.latency_ms, ParseFloat32(name, text));
       break;
     case Field::kTtftMs:
+      if (float v; FastFloat32(text, &v)) {
+        e.ttft_ms = v;
+        break;
+      }
       SREDB_ASSIGN_OR_RETURN_FIELD(e.ttft_ms, ParseFloat32(name, text));
       break;
     case Field::kCostUsd:
+      if (FastCostMicros(text, &e.cost_micros)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.cost_micros, ParseCostMicros(text));
       break;
     case Field::kTokensIn:
+      if (FastUnsigned(text, &e.tokens_in)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.tokens_in, ParseUint32(name, text));
       break;
     case Field::kTokensOut:
+      if (FastUnsigned(text, &e.tokens_out)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.tokens_out, ParseUint32(name, text));
       break;
     case Field::kHallucinated:
       SREDB_ASSIGN_OR_RETURN_FIELD(e.hallucinated, ParseTri(name, text));
       break;
     case Field::kPolicyViolations:
+      if (FastUnsigned(text, &e.policy_violations)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.policy_violations, ParseUint16(name, text));
       break;
     case Field::kToolCalls:
+      if (FastUnsigned(text, &e.tool_calls)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.tool_calls, ParseUint16(name, text));
       break;
     case Field::kToolFailures:
+      if (FastUnsigned(text, &e.tool_failures)) break;
       SREDB_ASSIGN_OR_RETURN_FIELD(e.tool_failures, ParseUint16(name, text));
       break;
     case Field::kUserRating:
+      if (float v; FastFloat32(text, &v)) {
+        e.user_rating = v;
+        break;
+      }
       SREDB_ASSIGN_OR_RETURN_FIELD(e.user_rating, ParseFloat32(name, text));
       break;
     case Field::kErrorKind:

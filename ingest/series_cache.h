@@ -16,6 +16,7 @@
 #ifndef SREDB_INGEST_SERIES_CACHE_H_
 #define SREDB_INGEST_SERIES_CACHE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -75,18 +76,27 @@ class SeriesCache {
     uint32_t index;
   };
 
+  // Writes the key of `labels` into key_buf_ and points key_ at it: sizes
+  // first, then plain memcpys into a buffer large enough for the worst case.
   void BuildKey(const std::vector<LabelView>& labels) {
-    key_.clear();
+    constexpr size_t kMaxVarint = 10;  // bytes of a varint64
+    size_t bound = 0;
+    for (const LabelView& l : labels) bound += l.name.size() + l.value.size();
+    bound += 2 * kMaxVarint * labels.size();
+    if (key_buf_.size() < bound) key_buf_.resize(std::max(bound, 2 * key_buf_.size()));
+    char* p = key_buf_.data();
     for (const LabelView& l : labels) {
-      AppendLengthPrefixed(l.name);
-      AppendLengthPrefixed(l.value);
+      p = PutLengthPrefixed(p, l.name);
+      p = PutLengthPrefixed(p, l.value);
     }
+    key_ = std::string_view(key_buf_.data(), static_cast<size_t>(p - key_buf_.data()));
   }
-  void AppendLengthPrefixed(std::string_view s) {
+  static char* PutLengthPrefixed(char* p, std::string_view s) {
     size_t n = s.size();
-    for (; n >= 0x80; n >>= 7) key_ += static_cast<char>(0x80 | (n & 0x7f));
-    key_ += static_cast<char>(n);
-    key_.append(s);
+    for (; n >= 0x80; n >>= 7) *p++ = static_cast<char>(0x80 | (n & 0x7f));
+    *p++ = static_cast<char>(n);
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
   }
 
   // A multiply-xorshift mix per 8-byte word, in two independent lanes so
@@ -159,7 +169,8 @@ class SeriesCache {
   std::vector<Entry> entries_;
   std::string keys_;  // every entry's key, back to back
   uint64_t epoch_ = 1;
-  std::string key_;  // scratch: the key being looked up
+  std::vector<char> key_buf_;  // scratch: holds key_
+  std::string_view key_;       // the key being looked up, in key_buf_
 };
 
 }  // namespace sredb::ingest
