@@ -6,6 +6,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sredb::codec {
 namespace {
 
@@ -57,9 +61,19 @@ inline void UnpackGroup(const uint8_t* q, uint64_t* o, F& f, std::index_sequence
   ((o[J] = f((Load64(q + (J * W) / 8) >> ((J * W) % 8)) & kMask)), ...);
 }
 
-template <int W, bool kMul, int kLevels>
-void UnpackWidth(const uint8_t* p, size_t len, size_t n, ForState* s, uint64_t* out) {
-  Fold<kMul, kLevels> f(*s);
+// A Fold over r | high[i] << k, the high bytes taken in order.
+template <bool kMul, int kLevels>
+struct FoldHigh {
+  Fold<kMul, kLevels> fold;
+  const uint8_t* high;
+  int k;
+  void Save(ForState* s) const { fold.Save(s); }
+  uint64_t operator()(uint64_t r) { return fold(r | (uint64_t{*high++} << k)); }
+};
+
+// Unpacks n values of W bits through the fold `f` into out[0..n).
+template <int W, typename F>
+void UnpackWith(const uint8_t* p, size_t len, size_t n, F& f, uint64_t* out) {
   size_t i = 0;
   if constexpr (W == 0) {
     for (; i < n; ++i) out[i] = f(0);
@@ -78,8 +92,43 @@ void UnpackWidth(const uint8_t* p, size_t len, size_t n, ForState* s, uint64_t* 
     i = groups * 8;
   }
   for (; i < n; ++i) out[i] = f(ReadBits(p, i * W, W));
+}
+
+template <int W, bool kMul, int kLevels>
+void UnpackWidth(const uint8_t* p, size_t len, size_t n, ForState* s, uint64_t* out) {
+  Fold<kMul, kLevels> f(*s);
+  UnpackWith<W>(p, len, n, f, out);
   f.Save(s);
 }
+
+template <int W, bool kMul, int kLevels>
+void UnpackWidthHigh(const uint8_t* p, size_t len, size_t n, const uint8_t* high, int k,
+                     ForState* s, uint64_t* out) {
+  FoldHigh<kMul, kLevels> f{Fold<kMul, kLevels>(*s), high, k};
+  UnpackWith<W>(p, len, n, f, out);
+  f.Save(s);
+}
+
+// Widths with a fused high-byte unpacker: the low parts of entropy-coded
+// blocks (k = w - 8 .. w - 1, w <= 64).
+constexpr int kMaxFusedWidth = 56;
+using UnpackHighFn = void (*)(const uint8_t*, size_t, size_t, const uint8_t*, int,
+                              ForState*, uint64_t*);
+
+template <bool kMul, int kLevels, size_t... W>
+constexpr std::array<UnpackHighFn, sizeof...(W)> MakeHighRow(std::index_sequence<W...>) {
+  return {&UnpackWidthHigh<static_cast<int>(W), kMul, kLevels>...};
+}
+
+template <bool kMul, int kLevels>
+constexpr auto kHighRow =
+    MakeHighRow<kMul, kLevels>(std::make_index_sequence<kMaxFusedWidth + 1>{});
+
+constexpr std::array<std::array<std::array<UnpackHighFn, kMaxFusedWidth + 1>, 3>, 2>
+    kUnpackHigh = {{
+        {{kHighRow<false, 0>, kHighRow<false, 1>, kHighRow<false, 2>}},
+        {{kHighRow<true, 0>, kHighRow<true, 1>, kHighRow<true, 2>}},
+    }};
 
 using UnpackFn = void (*)(const uint8_t*, size_t, size_t, ForState*, uint64_t*);
 
@@ -104,10 +153,45 @@ void ApplyFold(uint64_t* r, size_t n, ForState* s) {
   f.Save(s);
 }
 
-template <bool kMul, int kLevels>
+// r[i] = base + (r[i] | high[i] << k) (kLow) or base + (high[i] << k) for
+// the first n - n % 16 values, 16 at a time; returns how many it did.
+template <bool kLow>
+size_t MergeHigh16(uint64_t* r, const uint8_t* high, int k, size_t n, uint64_t base) {
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i shift = _mm_cvtsi32_si128(k);
+  const __m128i b = _mm_set1_epi64x(static_cast<long long>(base));
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(high + i));
+    const __m128i h16[2] = {_mm_unpacklo_epi8(h, zero), _mm_unpackhi_epi8(h, zero)};
+    for (int a = 0; a < 2; ++a) {
+      const __m128i h32[2] = {_mm_unpacklo_epi16(h16[a], zero),
+                              _mm_unpackhi_epi16(h16[a], zero)};
+      for (int c = 0; c < 2; ++c) {
+        const __m128i h64[2] = {_mm_unpacklo_epi32(h32[c], zero),
+                                _mm_unpackhi_epi32(h32[c], zero)};
+        for (int d = 0; d < 2; ++d) {
+          __m128i* o = reinterpret_cast<__m128i*>(r + i + 8 * a + 4 * c + 2 * d);
+          __m128i x = _mm_sll_epi64(h64[d], shift);
+          if constexpr (kLow) x = _mm_or_si128(x, _mm_loadu_si128(o));
+          _mm_storeu_si128(o, _mm_add_epi64(x, b));
+        }
+      }
+    }
+  }
+  return i;
+#else
+  return 0;
+#endif
+}
+
+template <bool kMul, int kLevels, bool kLow>
 void ApplyFoldHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s) {
+  size_t i = 0;
+  if constexpr (!kMul && kLevels == 0) i = MergeHigh16<kLow>(r, high, k, n, s->base);
   Fold<kMul, kLevels> f(*s);
-  for (size_t i = 0; i < n; ++i) r[i] = f(r[i] | (uint64_t{high[i]} << k));
+  for (; i < n; ++i) r[i] = f((kLow ? r[i] : 0) | (uint64_t{high[i]} << k));
   f.Save(s);
 }
 
@@ -155,13 +239,34 @@ void ApplyFor(uint64_t* r, size_t n, ForState* s) {
   kApply[s->gcd != 1][s->levels](r, n, s);
 }
 
-void ApplyForHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s) {
+void ApplyForHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s,
+                  bool has_low) {
   assert(s->levels >= 0 && s->levels <= 2 && k >= 0 && k <= 63);
   using Fn = void (*)(uint64_t*, const uint8_t*, int, size_t, ForState*);
-  static constexpr Fn kApply[2][3] = {
-      {ApplyFoldHigh<false, 0>, ApplyFoldHigh<false, 1>, ApplyFoldHigh<false, 2>},
-      {ApplyFoldHigh<true, 0>, ApplyFoldHigh<true, 1>, ApplyFoldHigh<true, 2>}};
-  kApply[s->gcd != 1][s->levels](r, high, k, n, s);
+  static constexpr Fn kApply[2][2][3] = {
+      {{ApplyFoldHigh<false, 0, false>, ApplyFoldHigh<false, 1, false>,
+        ApplyFoldHigh<false, 2, false>},
+       {ApplyFoldHigh<true, 0, false>, ApplyFoldHigh<true, 1, false>,
+        ApplyFoldHigh<true, 2, false>}},
+      {{ApplyFoldHigh<false, 0, true>, ApplyFoldHigh<false, 1, true>,
+        ApplyFoldHigh<false, 2, true>},
+       {ApplyFoldHigh<true, 0, true>, ApplyFoldHigh<true, 1, true>,
+        ApplyFoldHigh<true, 2, true>}}};
+  kApply[has_low][s->gcd != 1][s->levels](r, high, k, n, s);
+}
+
+void UnpackForHigh(std::string_view in, size_t n, int k, const uint8_t* high, ForState* s,
+                   uint64_t* out) {
+  assert(k >= 0 && k <= 63 && in.size() >= PackedBytes(n, k));
+  if (n == 0) return;
+  if (k == 0) return ApplyForHigh(out, high, 0, n, s, false);
+  if (k > kMaxFusedWidth) {
+    ForState plain;
+    UnpackFor(in, n, k, &plain, out);
+    return ApplyForHigh(out, high, k, n, s);
+  }
+  kUnpackHigh[s->gcd != 1][s->levels][k](reinterpret_cast<const uint8_t*>(in.data()),
+                                         in.size(), n, high, k, s, out);
 }
 
 }  // namespace sredb::codec

@@ -58,8 +58,16 @@ void UnpackFor(std::string_view in, size_t n, int width, ForState* s, uint64_t* 
 void ApplyFor(uint64_t* r, size_t n, ForState* s);
 
 // The same over residuals r[i] | high[i] << k (entropy-coded high bytes
-// above k raw low bits). REQUIRES: 0 <= k <= 63.
-void ApplyForHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s);
+// above k raw low bits), or high[i] << k alone when !has_low (r[] is then
+// only written). REQUIRES: 0 <= k <= 63.
+// UnpackFor of the low k bits, each value OR-ed with high[i] << k first,
+// in one pass: an entropy-coded block's reconstruction.
+// REQUIRES: 0 <= k <= 63 and in.size() >= PackedBytes(n, k).
+void UnpackForHigh(std::string_view in, size_t n, int k, const uint8_t* high, ForState* s,
+                   uint64_t* out);
+
+void ApplyForHigh(uint64_t* r, const uint8_t* high, int k, size_t n, ForState* s,
+                  bool has_low = true);
 
 }  // namespace sredb::codec
 

@@ -19,6 +19,11 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "storage/codec/codec.h"
 #include "storage/codec/codec_util.h"
@@ -37,6 +42,60 @@ constexpr size_t kMinFloatBlockBytes = 3;
 
 inline float FromScaled(int64_t k, int e) {
   return static_cast<float>(static_cast<double>(k) / kPow10[e]);
+}
+
+// Fast exact decoding of ALP values: float(k * (1 / 10^e)) in place of the
+// defining float((double)k / 10^e), valid when |k| < 2^kFastBits[e].
+//
+// Why: let q = k / 10^e exactly, e >= 1, and |k| < 2^24 * 5^e, so
+// |q| < 2^(24-e). A tie between two floats there is M * 2^j with M odd,
+// 2^24 <= M < 2^25 and j < -e, so 2^-j does not divide 10^e and q is never
+// a tie; k * 2^-j and M * 10^e are then distinct integers, so q is at
+// least 2^j / 10^e, a relative 2^-25 * 10^-e >= 2^-48.3, from every tie
+// (q >= 10^-7 is far from subnormals). The double quotient and the double
+// product with the rounded reciprocal are both within 2^-52 relative of q,
+// so neither crosses a tie and both round to the float nearest q. For e = 0
+// both are k itself. kFastBits[e] = 24 + floor(e * log2 5) keeps
+// 2^kFastBits <= 2^24 * 5^e, and |k| < 2^50 makes the int64 -> double
+// conversion by the 1.5 * 2^52 bias exact.
+constexpr std::array<int, kMaxExponent + 1> kFastBits = {50, 26, 28, 30, 33, 35, 37, 40};
+constexpr std::array<double, kMaxExponent + 1> kInvPow10 = {1e0,  1e-1, 1e-2, 1e-3,
+                                                            1e-4, 1e-5, 1e-6, 1e-7};
+
+// out[i] = FromScaled(k[i], e) for i < n; false (out unspecified) when some
+// k is outside the fast range, for the caller to fall back to division.
+bool ScaleFast(const int64_t* k, size_t n, int e, float* out) {
+  const uint64_t bias = uint64_t{1} << kFastBits[e];
+  const int bits = kFastBits[e] + 1;
+  size_t i = 0;
+  uint64_t bad = 0;
+#if defined(__SSE2__)
+  const __m128i magic_i = _mm_set1_epi64x(0x4338000000000000);
+  const __m128d magic_d = _mm_set1_pd(0x1.8p52);
+  const __m128d inv = _mm_set1_pd(kInvPow10[e]);
+  const __m128i range_bias = _mm_set1_epi64x(static_cast<long long>(bias));
+  const __m128i range_shift = _mm_cvtsi32_si128(bits);
+  __m128i bad_v = _mm_setzero_si128();
+  for (; i + 4 <= n; i += 4) {
+    __m128 f[2];
+    for (int h = 0; h < 2; ++h) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k + i + 2 * h));
+      bad_v =
+          _mm_or_si128(bad_v, _mm_srl_epi64(_mm_add_epi64(x, range_bias), range_shift));
+      const __m128d d = _mm_sub_pd(_mm_castsi128_pd(_mm_add_epi64(x, magic_i)), magic_d);
+      f[h] = _mm_cvtpd_ps(_mm_mul_pd(d, inv));
+    }
+    _mm_storeu_ps(out + i, _mm_movelh_ps(f[0], f[1]));
+  }
+  uint64_t lanes[2];
+  std::memcpy(lanes, &bad_v, sizeof lanes);
+  bad = lanes[0] | lanes[1];
+#endif
+  for (; i < n; ++i) {
+    bad |= (static_cast<uint64_t>(k[i]) + bias) >> bits;
+    out[i] = static_cast<float>(static_cast<double>(k[i]) * kInvPow10[e]);
+  }
+  return bad == 0;
 }
 
 // True when `f` round-trips as k / 10^e.
@@ -133,7 +192,9 @@ Status DecodeAlpBlock(std::string_view* in, size_t count, float* out) {
   }
   std::array<int64_t, kBlockValues> k;
   SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, count, k.data()));
-  for (size_t i = 0; i < count; ++i) out[i] = FromScaled(k[i], e);
+  if (!ScaleFast(k.data(), count, e, out)) {
+    for (size_t i = 0; i < count; ++i) out[i] = FromScaled(k[i], e);
+  }
   return x == 0 ? Status::OK() : PatchExceptions(in, count, x, out);
 }
 

@@ -155,52 +155,47 @@ void LimitDepths(std::array<int, 64>* num) {
 
 // ---- Decoder ----
 
-// MSB-first reader of the length codes, bounds-checked.
-class LengthReader {
- public:
-  explicit LengthReader(std::string_view in) : in_(in) {}
-  bool Get(int bits, uint32_t* v) {
-    if (pos_ + static_cast<size_t>(bits) > in_.size() * 8) return false;
-    uint32_t x = 0;
-    for (int i = 0; i < bits; ++i, ++pos_) {
-      x = (x << 1) | ((static_cast<uint8_t>(in_[pos_ >> 3]) >> (7 - (pos_ & 7))) & 1);
-    }
-    *v = x;
-    return true;
-  }
-  size_t BytesUsed() const { return (pos_ + 7) / 8; }
+inline uint64_t LoadBE64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
 
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-};
-
+// Reads the length codes of symbols 0..last (see huffman.h).
 bool GetLengths(std::string_view* in, HuffmanCode* code) {
   if (in->empty()) return false;
   code->last = static_cast<uint8_t>(in->front());
   in->remove_prefix(1);
-  LengthReader r(*in);
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(in->data());
+  const size_t avail = in->size() * 8;
+  size_t pos = 0;
   int prev = 0;
   for (int s = 0; s <= code->last; ++s) {
-    uint32_t b;
-    if (!r.Get(1, &b)) return false;
-    int len = prev;
-    if (b == 1) {
-      if (!r.Get(1, &b)) return false;
-      if (b == 0) {
-        if (!r.Get(1, &b)) return false;
-        len = b == 0 ? prev + 1 : prev - 1;
-      } else {
-        if (!r.Get(4, &b)) return false;
-        len = static_cast<int>(b);
-      }
+    // The next (up to) 64 bits from pos, zeros past the input.
+    const size_t byte = pos >> 3;
+    uint64_t w = 0;
+    if (byte + 8 <= in->size()) {
+      w = LoadBE64(p + byte);
+    } else {
+      for (size_t b = byte; b < in->size(); ++b)
+        w |= uint64_t{p[b]} << (56 - 8 * (b - byte));
     }
-    if (len < 0 || len > kMaxCodeBits) return false;
+    w <<= pos & 7;
+    int len, bits;
+    if ((w >> 63) == 0) {
+      len = prev, bits = 1;
+    } else if (((w >> 62) & 1) == 0) {
+      len = ((w >> 61) & 1) == 0 ? prev + 1 : prev - 1, bits = 3;
+    } else {
+      len = static_cast<int>((w >> 58) & 15), bits = 6;
+    }
+    pos += static_cast<size_t>(bits);
+    if (pos > avail || len < 0 || len > kMaxCodeBits) return false;
     code->len[s] = static_cast<uint8_t>(len);
     code->used += len != 0;
     prev = len;
   }
-  in->remove_prefix(r.BytesUsed());
+  in->remove_prefix((pos + 7) / 8);
   return code->len[code->last] != 0;
 }
 
@@ -229,22 +224,15 @@ bool BuildTable(const HuffmanCode& code, uint16_t* table) {
     const size_t n = size_t{1} << (kMaxCodeBits - l);
     if (n >= 8) {
       const uint64_t four = e * uint64_t{0x0001000100010001};
-      for (size_t j = pos; j < pos + n; j += 8) {
-        std::memcpy(table + j, &four, 8);
-        std::memcpy(table + j + 4, &four, 8);
-      }
+      uint64_t line[4] = {four, four, four, four};  // 16 entries
+      if (n == 8) std::memcpy(table + pos, line, 16);
+      for (size_t j = pos; j + 16 <= pos + n; j += 16) std::memcpy(table + j, line, 32);
     } else {
       for (size_t j = pos; j < pos + n; ++j) table[j] = e;
     }
     pos += n;
   }
   return true;
-}
-
-inline uint64_t LoadBE64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
 }
 
 // The bit reader of one stream. The stream has consumed `pos` bits from

@@ -33,7 +33,7 @@
 namespace sredb::codec {
 
 // Longest code; the decoder's lookup table has 2^kMaxCodeBits entries.
-inline constexpr int kMaxCodeBits = 11;
+inline constexpr int kMaxCodeBits = 10;
 // Most symbols one call may code (the block size).
 inline constexpr size_t kMaxHuffmanSymbols = 1024;
 

@@ -205,13 +205,16 @@ Status GetHuffmanSplit(std::string_view* in, size_t m, int width, ForState* s,
   if (!GetU8(in, &k) || k > width || width - k > kMaxHighBits || k > kMaxSplitLow) {
     return Corrupt("int block: bad split");
   }
-  ForState plain;
-  SREDB_RETURN_IF_ERROR(GetPacked(in, m, k, &plain, r));
+  // The low bits come first; decode the high bytes after them, then both.
+  const size_t low_bytes = PackedBytes(m, k);
+  if (low_bytes > in->size()) return Corrupt("int block: truncated bits");
+  const std::string_view low = *in;
+  in->remove_prefix(low_bytes);
   std::array<uint8_t, kBlockValues> high;
   if (!DecodeHuffman(in, m, high.data())) {
     return Corrupt("int block: bad Huffman-coded bytes");
   }
-  ApplyForHigh(r, high.data(), k, m, s);
+  UnpackForHigh(low, m, k, high.data(), s, r);
   return Status::OK();
 }
 

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstring>
+#include <type_traits>
 #include <unordered_map>
 
 #include "storage/codec/codec.h"
@@ -64,16 +66,63 @@ void EncodeIndexBlock(std::span<const int64_t> index, size_t d, std::string* out
   EncodeEnumBlock(std::span(small.data(), index.size()), out);
 }
 
-Status DecodeIndexBlock(std::string_view* in, size_t count, size_t d, int64_t* index) {
-  if (d > kMaxEnumDictionary) {
-    SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, count, index));
+// Decodes the indices of one block into index[0..count), each < d.
+template <typename Index>
+Status DecodeIndexBlock(std::string_view* in, size_t count, size_t d, Index* index) {
+  if constexpr (sizeof(Index) == 1) {
+    SREDB_RETURN_IF_ERROR(DecodeEnumBlock(in, count, index));
   } else {
-    std::array<uint8_t, kBlockValues> small;
-    SREDB_RETURN_IF_ERROR(DecodeEnumBlock(in, count, small.data()));
-    std::copy(small.begin(), small.begin() + count, index);
+    SREDB_RETURN_IF_ERROR(DecodeIntBlock(in, count, index));
   }
-  for (size_t i = 0; i < count; ++i) {
-    if (static_cast<uint64_t>(index[i]) >= d) return Corrupt("strings: bad index");
+  // Over the whole (zero-padded) array, a fixed trip count the compiler
+  // vectorises.
+  std::fill(index + count, index + kBlockValues, Index{0});
+  using Unsigned = std::make_unsigned_t<Index>;  // a negative index is huge
+  Unsigned max = 0;
+  for (size_t i = 0; i < kBlockValues; ++i) {
+    max = std::max(max, static_cast<Unsigned>(index[i]));
+  }
+  return static_cast<uint64_t>(max) < d ? Status::OK() : Corrupt("strings: bad index");
+}
+
+// Appends the strings of one block. Values start empty (one store each)
+// and only those with a non-empty entry are assigned.
+template <typename Index>
+void AppendStrings(const Index* index, size_t count,
+                   std::span<const std::string_view> dict,
+                   std::vector<std::string>* out) {
+  const size_t old = out->size();
+  out->resize(old + count);
+  std::string* o = out->data() + old;
+  size_t j = 0;
+  if constexpr (sizeof(Index) == 1) {
+    // Skip 8 values at once while they are all index 0 and that is "".
+    if (dict[0].empty()) {
+      for (; j + 8 <= count; j += 8) {
+        uint64_t word;
+        std::memcpy(&word, index + j, 8);
+        if (word == 0) continue;
+        for (size_t i = j; i < j + 8; ++i) {
+          if (index[i] != 0) o[i].assign(dict[index[i]]);
+        }
+      }
+    }
+  }
+  for (; j < count; ++j) {
+    const std::string_view e = dict[static_cast<size_t>(index[j])];
+    if (!e.empty()) o[j].assign(e);
+  }
+}
+
+template <typename Index>
+Status DecodeStringBlocks(std::string_view* in, uint64_t n,
+                          std::span<const std::string_view> dict,
+                          std::vector<std::string>* out) {
+  alignas(16) std::array<Index, kBlockValues> index;
+  for (size_t i = 0; i < n; i += kBlockValues) {
+    const size_t count = std::min<size_t>(kBlockValues, n - i);
+    SREDB_RETURN_IF_ERROR(DecodeIndexBlock(in, count, dict.size(), index.data()));
+    AppendStrings(index.data(), count, dict, out);
   }
   return Status::OK();
 }
@@ -117,13 +166,8 @@ Status DecodeStrings(std::string_view* in, std::vector<std::string>* out) {
   if ((n + kBlockValues - 1) / kBlockValues > in->size() / kMinEnumBlockBytes) {
     return Corrupt("strings: value count exceeds its bytes");
   }
-  std::array<int64_t, kBlockValues> index;
-  for (size_t i = 0; i < n; i += kBlockValues) {
-    const size_t count = std::min<size_t>(kBlockValues, n - i);
-    SREDB_RETURN_IF_ERROR(DecodeIndexBlock(in, count, dict.size(), index.data()));
-    for (size_t j = 0; j < count; ++j) out->emplace_back(dict[index[j]]);
-  }
-  return Status::OK();
+  return dict.size() > kMaxEnumDictionary ? DecodeStringBlocks<int64_t>(in, n, dict, out)
+                                          : DecodeStringBlocks<uint8_t>(in, n, dict, out);
 }
 
 }  // namespace sredb::codec

@@ -86,6 +86,35 @@ TEST(FloatCodec, RandomBitsAndBlockBoundaries) {
   }
 }
 
+// The decoder multiplies by 10^-e where that provably equals the defining
+// division (|k| < 2^24 * 5^e) and divides elsewhere: decimals of every
+// exponent at every magnitude, and the ties just past the fast range
+// (k = 5 (2^24 + 1) at e = 1 is 8388608.5, which must round to even).
+TEST(FloatCodec, ScaledDecimalsOfEveryExponentAndMagnitude) {
+  std::mt19937_64 rng(33);
+  for (int e = 0; e <= 7; ++e) {
+    for (int bits = 1; bits <= 52; bits += 3) {
+      std::vector<float> v(1100);
+      for (auto& f : v) {
+        const int64_t k =
+            static_cast<int64_t>(rng() % (uint64_t{1} << bits)) * (rng() % 2 ? 1 : -1);
+        f = static_cast<float>(static_cast<double>(k) / std::pow(10.0, e));
+      }
+      ExpectRoundTrip(v);
+    }
+  }
+  std::vector<float> ties;
+  for (int64_t d = -40; d <= 40; ++d) {
+    for (int e = 1; e <= 3; ++e) {
+      const double p = std::pow(10.0, e);
+      const int64_t k = static_cast<int64_t>(std::ldexp(p, 24 - e) * 2) + d;
+      ties.push_back(static_cast<float>(static_cast<double>(k) / p));
+      ties.push_back(static_cast<float>(static_cast<double>(5 * ((1 << 24) + d)) / 10));
+    }
+  }
+  ExpectRoundTrip(ties);
+}
+
 TEST(FloatCodec, LatencyShape) {
   ExpectRoundTrip(synthetic::LatencyMs(10000));
   ExpectRoundTrip(synthetic::LatencyMs(17));
