@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <limits>
 
 #include "storage/codec/codec.h"
@@ -19,111 +20,119 @@ void PutColumn(Column c, const std::string& body, uint16_t* mask, std::string* o
   PutLengthPrefixed(out, body);
 }
 
-template <typename T, typename Fn>
-std::vector<T> Gather(std::span<const Event> events, Fn field) {
-  std::vector<T> v;
-  v.reserve(events.size());
-  for (const Event& e : events) v.push_back(static_cast<T>(field(e)));
-  return v;
-}
-
 // An int column, omitted when every value is 0.
-template <typename Fn>
-void PutIntColumn(Column c, std::span<const Event> events, Fn field, uint16_t* mask,
+template <typename T>
+void PutIntColumn(Column c, const std::vector<T>& values, uint16_t* mask,
                   std::string* out) {
-  std::vector<int64_t> v = Gather<int64_t>(events, field);
-  if (std::all_of(v.begin(), v.end(), [](int64_t x) { return x == 0; })) return;
+  if (std::all_of(values.begin(), values.end(), [](T x) { return x == 0; })) return;
+  thread_local std::vector<int64_t> v;
+  v.assign(values.begin(), values.end());
   std::string body;
   codec::EncodeInts(v, &body);
   PutColumn(c, body, mask, out);
 }
 
-// A nullable float column: presence bools, then the present values.
-template <typename Fn>
-void PutOptionalFloatColumn(Column c, std::span<const Event> events, Fn field,
-                            uint16_t* mask, std::string* out) {
-  std::vector<uint8_t> present;
-  std::vector<float> values;
-  for (const Event& e : events) {
-    const std::optional<float>& f = field(e);
-    present.push_back(f.has_value());
-    if (f) values.push_back(*f);
+// A nullable float column (NaN = absent): presence bools, then the present
+// values; omitted when none is present.
+void PutOptionalFloatColumn(Column c, const std::vector<float>& values, uint16_t* mask,
+                            std::string* out) {
+  std::vector<uint8_t> present(values.size());
+  std::vector<float> kept;
+  for (size_t i = 0; i < values.size(); ++i) {
+    present[i] = !std::isnan(values[i]);
+    if (present[i]) kept.push_back(values[i]);
   }
-  if (values.empty()) return;
+  if (kept.empty()) return;
   std::string body;
   codec::EncodeBools(present, &body);
-  codec::EncodeFloats(values, &body);
+  codec::EncodeFloats(kept, &body);
   PutColumn(c, body, mask, out);
+}
+
+bool AnyNonZero(const std::vector<uint8_t>& v) {
+  return std::any_of(v.begin(), v.end(), [](uint8_t x) { return x != 0; });
+}
+
+template <typename T>
+void Permute(const std::vector<uint32_t>& order, std::vector<T>* v) {
+  std::vector<T> out;
+  out.reserve(v->size());
+  for (uint32_t i : order) out.push_back(std::move((*v)[i]));
+  *v = std::move(out);
 }
 
 }  // namespace
 
-std::string EncodeChunk(std::span<const Event> events, int64_t partition_start) {
+void SortByTime(Columns* c) {
+  if (std::is_sorted(c->time.begin(), c->time.end())) return;
+  std::vector<uint32_t> order(c->size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [c](uint32_t a, uint32_t b) { return c->time[a] < c->time[b]; });
+  Permute(order, &c->time);
+  Permute(order, &c->success);
+  Permute(order, &c->hallucinated);
+  Permute(order, &c->latency_ms);
+  Permute(order, &c->ttft_ms);
+  Permute(order, &c->cost_micros);
+  Permute(order, &c->tokens_in);
+  Permute(order, &c->tokens_out);
+  Permute(order, &c->policy_violations);
+  Permute(order, &c->tool_calls);
+  Permute(order, &c->tool_failures);
+  Permute(order, &c->user_rating);
+  Permute(order, &c->error_kind);
+  Permute(order, &c->trace_id);
+}
+
+std::string EncodeChunk(const Columns& c, int64_t partition_start) {
   std::string columns;
   uint16_t mask = 0;
   std::string body;
-  codec::EncodeTimestamps(Gather<int64_t>(events, [](const Event& e) { return e.time; }),
-                          &body);
+  codec::EncodeTimestamps(c.time, &body);
   PutColumn(Column::kTime, body, &mask, &columns);
-  auto success = Gather<uint8_t>(events, [](const Event& e) { return e.success; });
-  if (std::find(success.begin(), success.end(), 1) != success.end()) {
+  if (AnyNonZero(c.success)) {
     body.clear();
-    codec::EncodeBools(success, &body);
+    codec::EncodeBools(c.success, &body);
     PutColumn(Column::kSuccess, body, &mask, &columns);
   }
-  auto halluc = Gather<uint8_t>(events, [](const Event& e) { return e.hallucinated; });
+  static_assert(sizeof(Tri) == 1);
+  std::span<const uint8_t> halluc(reinterpret_cast<const uint8_t*>(c.hallucinated.data()),
+                                  c.hallucinated.size());
   if (std::any_of(halluc.begin(), halluc.end(), [](uint8_t h) { return h != 0; })) {
     body.clear();
     codec::EncodeSmallEnums(halluc, &body);
     PutColumn(Column::kHallucinated, body, &mask, &columns);
   }
-  auto latency = Gather<float>(events, [](const Event& e) { return e.latency_ms; });
-  if (std::any_of(latency.begin(), latency.end(),
+  if (std::any_of(c.latency_ms.begin(), c.latency_ms.end(),
                   [](float f) { return std::bit_cast<uint32_t>(f) != 0; })) {
     body.clear();
-    codec::EncodeFloats(latency, &body);
+    codec::EncodeFloats(c.latency_ms, &body);
     PutColumn(Column::kLatency, body, &mask, &columns);
   }
-  PutOptionalFloatColumn(
-      Column::kTtft, events, [](const Event& e) -> auto& { return e.ttft_ms; }, &mask,
-      &columns);
-  PutIntColumn(
-      Column::kCost, events, [](const Event& e) { return e.cost_micros; }, &mask,
-      &columns);
-  PutIntColumn(
-      Column::kTokensIn, events, [](const Event& e) { return e.tokens_in; }, &mask,
-      &columns);
-  PutIntColumn(
-      Column::kTokensOut, events, [](const Event& e) { return e.tokens_out; }, &mask,
-      &columns);
-  PutIntColumn(
-      Column::kPolicyViolations, events,
-      [](const Event& e) { return e.policy_violations; }, &mask, &columns);
-  PutIntColumn(
-      Column::kToolCalls, events, [](const Event& e) { return e.tool_calls; }, &mask,
-      &columns);
-  PutIntColumn(
-      Column::kToolFailures, events, [](const Event& e) { return e.tool_failures; },
-      &mask, &columns);
-  PutOptionalFloatColumn(
-      Column::kRating, events, [](const Event& e) -> auto& { return e.user_rating; },
-      &mask, &columns);
-  if (std::any_of(events.begin(), events.end(),
-                  [](const Event& e) { return !e.error_kind.empty(); })) {
-    std::vector<std::string_view> kinds;
-    for (const Event& e : events) kinds.push_back(e.error_kind);
+  PutOptionalFloatColumn(Column::kTtft, c.ttft_ms, &mask, &columns);
+  PutIntColumn(Column::kCost, c.cost_micros, &mask, &columns);
+  PutIntColumn(Column::kTokensIn, c.tokens_in, &mask, &columns);
+  PutIntColumn(Column::kTokensOut, c.tokens_out, &mask, &columns);
+  PutIntColumn(Column::kPolicyViolations, c.policy_violations, &mask, &columns);
+  PutIntColumn(Column::kToolCalls, c.tool_calls, &mask, &columns);
+  PutIntColumn(Column::kToolFailures, c.tool_failures, &mask, &columns);
+  PutOptionalFloatColumn(Column::kRating, c.user_rating, &mask, &columns);
+  if (std::any_of(c.error_kind.begin(), c.error_kind.end(),
+                  [](const std::string& k) { return !k.empty(); })) {
+    std::vector<std::string_view> kinds(c.error_kind.begin(), c.error_kind.end());
     body.clear();
     codec::EncodeStrings(kinds, &body);
     PutColumn(Column::kErrorKind, body, &mask, &columns);
   }
-  if (std::any_of(events.begin(), events.end(),
-                  [](const Event& e) { return e.trace_id.has_value(); })) {
+  if (std::any_of(c.trace_id.begin(), c.trace_id.end(),
+                  [](const std::optional<TraceId>& t) { return t.has_value(); })) {
+    std::vector<uint8_t> present(c.size());
+    for (size_t i = 0; i < c.size(); ++i) present[i] = c.trace_id[i].has_value();
     body.clear();
-    codec::EncodeBools(
-        Gather<uint8_t>(events, [](const Event& e) { return e.trace_id.has_value(); }),
-        &body);
-    for (const Event& e : events) {
-      if (e.trace_id) body.append(reinterpret_cast<const char*>(e.trace_id->data()), 16);
+    codec::EncodeBools(present, &body);
+    for (const auto& t : c.trace_id) {
+      if (t) body.append(reinterpret_cast<const char*>(t->data()), 16);
     }
     PutColumn(Column::kTraceId, body, &mask, &columns);
   }
@@ -131,9 +140,9 @@ std::string EncodeChunk(std::span<const Event> events, int64_t partition_start) 
   std::string out;
   out.reserve(columns.size() + 32);
   out.push_back(static_cast<char>(kChunkVersion));
-  PutVarint64(&out, events.size());
-  PutVarint64(&out, static_cast<uint64_t>(events.front().time - partition_start));
-  PutVarint64(&out, static_cast<uint64_t>(events.back().time - events.front().time));
+  PutVarint64(&out, c.size());
+  PutVarint64(&out, static_cast<uint64_t>(c.time.front() - partition_start));
+  PutVarint64(&out, static_cast<uint64_t>(c.time.back() - c.time.front()));
   out.push_back(static_cast<char>(mask & 0xff));
   out.push_back(static_cast<char>(mask >> 8));
   out.append(columns);

@@ -54,9 +54,12 @@ static_assert(static_cast<int>(Field::kSuccess) == static_cast<int>(Column::kSuc
               static_cast<int>(Field::kRating) == static_cast<int>(Column::kRating) &&
               static_cast<int>(Field::kTraceId) == static_cast<int>(Column::kTraceId));
 
-// Encodes `events` (REQUIRES: non-empty, sorted by time, every time within
-// the partition) into a chunk value.
-std::string EncodeChunk(std::span<const Event> events, int64_t partition_start);
+// Encodes the events of `columns` (REQUIRES: every field filled, non-empty,
+// sorted by time, every time within the partition) into a chunk value.
+std::string EncodeChunk(const Columns& columns, int64_t partition_start);
+
+// Sorts the rows of `columns` (every field filled) by time, stably.
+void SortByTime(Columns* columns);
 
 // Appends to *out the chunk's events with time in [from, to), filling the
 // columns of `fields` (a FieldMask: bit i is Column i) and the time. Only

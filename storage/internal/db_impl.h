@@ -118,17 +118,17 @@ class DBImpl final : public DB {
   Status SealPartition(int64_t start);
   // The head events of one group of series of a partition being sealed.
   struct HeadGroup {
-    std::map<uint64_t, std::vector<Event>> by_series;  // in arrival order
+    std::map<uint64_t, Columns> by_series;  // every field, in arrival order
     uint64_t events = 0;
     uint64_t max_seq = 0;  // of the last head record read
   };
   Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t group,
                        uint64_t groups, HeadGroup* out);
   Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
-                        std::vector<Event>* head, rocksdb::WriteBatch* wb);
+                        Columns* head, rocksdb::WriteBatch* wb);
   bool RollupPays(uint64_t events, uint64_t buckets) const;
-  void PutRollups(int64_t start, uint64_t series, std::span<const Event> events,
-                  bool resealed, rocksdb::WriteBatch* wb);
+  void PutRollups(int64_t start, uint64_t series, const Columns& events, bool resealed,
+                  rocksdb::WriteBatch* wb);
   Status SealBefore(int64_t now);  // every partition with end + grace <= now
   void SealerLoop();
   // Drops each tier of every partition past that tier's retention horizon

@@ -74,8 +74,9 @@ class ReaderImpl final : public Reader {
       } else if (!s.IsNotFound()) {
         return s;
       } else if (info.has_raw()) {
-        std::vector<Event> events;
-        SREDB_RETURN_IF_ERROR(ReadChunkEvents(start, series, from, to, &events));
+        Columns events;
+        SREDB_RETURN_IF_ERROR(
+            ReadChunkColumns(start, series, from, to, kRollupFields, &events));
         BuildBuckets(events, res, &buckets);
       } else if (tier == 0) {
         // Raw events are gone: the minute tier is missing, not empty, when
@@ -172,19 +173,6 @@ class ReaderImpl final : public Reader {
     Status s = DecodeChunkColumns(value, start, fields, from, to, out);
     if (!s.ok()) return ChunkError(s, start, series);
     counters_.chunk_events += out->size();
-    return Status::OK();
-  }
-
-  Status ReadChunkEvents(int64_t start, uint64_t series, int64_t from, int64_t to,
-                         std::vector<Event>* out) {
-    std::string value;
-    auto found = GetChunk(start, series, &value);
-    if (!found.ok()) return found.status();
-    if (!*found) return Status::OK();
-    Status s = DecodeChunk(value, start, out);
-    if (!s.ok()) return ChunkError(s, start, series);
-    counters_.chunk_events += out->size();
-    std::erase_if(*out, [&](const Event& e) { return e.time < from || e.time >= to; });
     return Status::OK();
   }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 
 #include "storage/internal/chunk.h"
@@ -71,35 +72,35 @@ Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
       snapshot, start,
       [&](uint64_t series, Event&& e) {
         if (series % groups != group) return;
-        out->by_series[series].push_back(std::move(e));
+        out->by_series[series].Append(e, kAllFields);
         ++out->events;
       },
       &out->max_seq);
 }
 
 // Puts into `wb` the chunk of `series` merged with `head` (chunk events
-// arrived first; a stable sort by time keeps arrival order among equals).
+// arrived first; a stable sort by time keeps arrival order among equals),
+// and its rollups.
 Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
-                              uint64_t series, std::vector<Event>* head,
-                              rocksdb::WriteBatch* wb) {
+                              uint64_t series, Columns* head, rocksdb::WriteBatch* wb) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  std::vector<Event> all;
+  Columns all;
   std::string old_chunk;
   const std::string key = ChunkKey(start, series);
   rocksdb::Status g = db_->Get(ro, chunks_cf_, key, &old_chunk);
   if (g.ok()) {
-    Status s = DecodeChunk(old_chunk, start, &all);
+    Status s = DecodeChunkColumns(old_chunk, start, kAllFields,
+                                  std::numeric_limits<int64_t>::min(),
+                                  std::numeric_limits<int64_t>::max(), &all);
     if (!s.ok())
       return Status::Corruption("chunk of series " + SeriesIdHex(series) + ": " +
                                 s.message());
   } else if (!g.IsNotFound()) {
     return Status::IOError(g.ToString());
   }
-  all.insert(all.end(), std::make_move_iterator(head->begin()),
-             std::make_move_iterator(head->end()));
-  std::stable_sort(all.begin(), all.end(),
-                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  all.AppendColumns(std::move(*head), kAllFields);
+  SortByTime(&all);
   wb->Put(chunks_cf_, key, EncodeChunk(all, start)).PermitUncheckedError();
   PutRollups(start, series, all, /*resealed=*/g.ok(), wb);
   return Status::OK();
@@ -113,13 +114,13 @@ bool DBImpl::RollupPays(uint64_t events, uint64_t buckets) const {
 // Builds every rollup tier of (start, series) that pays from `events`, the
 // whole sealed partition of the series; on a re-seal, drops a tier that no
 // longer pays (late events spread it thin) so none is left stale.
-void DBImpl::PutRollups(int64_t start, uint64_t series, std::span<const Event> events,
+void DBImpl::PutRollups(int64_t start, uint64_t series, const Columns& events,
                         bool resealed, rocksdb::WriteBatch* wb) {
   const std::string key = ChunkKey(start, series);
   std::vector<TimedBucket> buckets;
   for (int tier = 0; tier < kRollupTiers; ++tier) {
     const int64_t resolution = kRollupResolutions[tier];
-    if (RollupPays(events.size(), CountBuckets(events, resolution))) {
+    if (RollupPays(events.size(), CountBuckets(events.time, resolution))) {
       buckets.clear();
       BuildBuckets(events, resolution, &buckets);
       wb->Put(rollup_cfs_[tier], key, EncodeRollupRecord(buckets, resolution, start))
@@ -192,7 +193,6 @@ bool DBImpl::Expired(int64_t start, int64_t retention_ns, int64_t high_water) co
 Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
   constexpr int kHour = kRollupTiers - 1;
   auto chunks = NewPartitionIterator(chunks_cf_, nullptr, start);
-  std::vector<Event> events;
   std::vector<TimedBucket> buckets;
   std::string ignored;
   for (rocksdb::Iterator* it = chunks->it.get(); it->Valid(); it->Next()) {
@@ -203,9 +203,11 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
         db_->Get(rocksdb::ReadOptions(), rollup_cfs_[kHour], key, &ignored);
     if (g.ok()) continue;
     if (!g.IsNotFound()) return Status::IOError(g.ToString());
-    events.clear();
-    Status s = DecodeChunk(std::string_view(it->value().data(), it->value().size()),
-                           start, &events);
+    Columns events;
+    Status s =
+        DecodeChunkColumns(std::string_view(it->value().data(), it->value().size()),
+                           start, kRollupFields, std::numeric_limits<int64_t>::min(),
+                           std::numeric_limits<int64_t>::max(), &events);
     if (!s.ok()) {
       return Status::Corruption("chunk of series " + SeriesIdHex(series) + ": " +
                                 s.message());

@@ -1,5 +1,6 @@
 #include "storage/internal/rollup_record.h"
 
+#include <cmath>
 #include <limits>
 
 #include "storage/internal/checksum.h"
@@ -13,20 +14,34 @@ int64_t BucketStart(int64_t time, int64_t resolution) {
   return q * resolution;
 }
 
-void BuildBuckets(std::span<const Event> events, int64_t resolution,
-                  std::vector<TimedBucket>* out) {
-  for (const Event& e : events) {
+void BuildBuckets(const Columns& c, int64_t resolution, std::vector<TimedBucket>* out) {
+  Event e;
+  for (size_t i = 0; i < c.size(); ++i) {
+    e.time = c.time[i];
+    e.success = c.success[i] != 0;
+    e.hallucinated = c.hallucinated[i];
+    e.latency_ms = c.latency_ms[i];
+    e.ttft_ms =
+        std::isnan(c.ttft_ms[i]) ? std::nullopt : std::optional<float>(c.ttft_ms[i]);
+    e.cost_micros = c.cost_micros[i];
+    e.tokens_in = c.tokens_in[i];
+    e.tokens_out = c.tokens_out[i];
+    e.policy_violations = c.policy_violations[i];
+    e.tool_calls = c.tool_calls[i];
+    e.tool_failures = c.tool_failures[i];
+    e.user_rating = std::isnan(c.user_rating[i]) ? std::nullopt
+                                                 : std::optional<float>(c.user_rating[i]);
     const int64_t start = BucketStart(e.time, resolution);
     if (out->empty() || out->back().start != start) out->push_back({start, {}});
     out->back().bucket.AddEvent(e);
   }
 }
 
-uint64_t CountBuckets(std::span<const Event> events, int64_t resolution) {
+uint64_t CountBuckets(std::span<const int64_t> times, int64_t resolution) {
   uint64_t n = 0;
   int64_t last = 0;
-  for (const Event& e : events) {
-    const int64_t start = BucketStart(e.time, resolution);
+  for (int64_t t : times) {
+    const int64_t start = BucketStart(t, resolution);
     if (n == 0 || start != last) ++n;
     last = start;
   }
@@ -82,7 +97,8 @@ Status DecodeRollupRecord(std::string_view record, int64_t resolution,
       out->resize(old_size);
       return s.WithMessage("bucket " + std::to_string(i) + ": " + s.message());
     }
-    if (start >= from && start < to) out->push_back({static_cast<int64_t>(start), b});
+    if (start >= from && start < to)
+      out->push_back({static_cast<int64_t>(start), std::move(b)});
   }
   if (!record.empty()) {
     out->resize(old_size);

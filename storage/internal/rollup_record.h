@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "storage/event.h"
+#include "storage/reader.h"
 #include "storage/rollup/rollup_bucket.h"
 #include "storage/status.h"
 
@@ -46,12 +47,17 @@ struct TimedBucket {
 int64_t BucketStart(int64_t time, int64_t resolution);
 
 // Appends to *out one bucket per `resolution`-aligned interval holding at
-// least one of `events` (REQUIRES: sorted by time, each valid).
-void BuildBuckets(std::span<const Event> events, int64_t resolution,
+// least one of the events of `columns` (REQUIRES: sorted by time, valid,
+// every field but error_kind and trace_id filled).
+void BuildBuckets(const Columns& columns, int64_t resolution,
                   std::vector<TimedBucket>* out);
 
-// How many distinct buckets of `resolution` hold `events` (sorted by time).
-uint64_t CountBuckets(std::span<const Event> events, int64_t resolution);
+// How many distinct buckets of `resolution` hold `times` (ascending).
+uint64_t CountBuckets(std::span<const int64_t> times, int64_t resolution);
+
+// The fields BuildBuckets reads.
+inline constexpr FieldMask kRollupFields =
+    kAllFields & ~FieldBit(Field::kErrorKind) & ~FieldBit(Field::kTraceId);
 
 // REQUIRES: buckets non-empty, ascending, each non-empty and at or after
 // BucketStart(partition_start, resolution).
