@@ -61,14 +61,13 @@ inline void UnpackGroup(const uint8_t* q, uint64_t* o, F& f, std::index_sequence
   ((o[J] = f((Load64(q + (J * W) / 8) >> ((J * W) % 8)) & kMask)), ...);
 }
 
-// A Fold over r | high[i] << k, the high bytes taken in order.
-template <bool kMul, int kLevels>
+// A Fold over r | high[i] << K, the high bytes taken in order.
+template <bool kMul, int kLevels, int K>
 struct FoldHigh {
   Fold<kMul, kLevels> fold;
   const uint8_t* high;
-  int k;
   void Save(ForState* s) const { fold.Save(s); }
-  uint64_t operator()(uint64_t r) { return fold(r | (uint64_t{*high++} << k)); }
+  uint64_t operator()(uint64_t r) { return fold(r | (uint64_t{*high++} << K)); }
 };
 
 // Unpacks n values of W bits through the fold `f` into out[0..n).
@@ -104,7 +103,9 @@ void UnpackWidth(const uint8_t* p, size_t len, size_t n, ForState* s, uint64_t* 
 template <int W, bool kMul, int kLevels>
 void UnpackWidthHigh(const uint8_t* p, size_t len, size_t n, const uint8_t* high, int k,
                      ForState* s, uint64_t* out) {
-  FoldHigh<kMul, kLevels> f{Fold<kMul, kLevels>(*s), high, k};
+  assert(k == W);
+  (void)k;
+  FoldHigh<kMul, kLevels, W> f{Fold<kMul, kLevels>(*s), high};
   UnpackWith<W>(p, len, n, f, out);
   f.Save(s);
 }

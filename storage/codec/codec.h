@@ -16,7 +16,8 @@
 // A decoder refuses any other version or a kind it was not asked for.
 //
 // Thread safety: all functions are reentrant; distinct calls may run on
-// distinct threads at once (encoders keep a thread_local zstd context).
+// distinct threads at once (the zstd decoder of old blocks keeps a
+// thread_local context).
 #ifndef SREDB_STORAGE_CODEC_CODEC_H_
 #define SREDB_STORAGE_CODEC_CODEC_H_
 

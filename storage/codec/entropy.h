@@ -1,7 +1,7 @@
-// The entropy-coding stage: zstd over a byte stream the block codecs have
-// already shaped (e.g. the high bits of frame-of-reference residuals, one
-// byte per value), so that its Huffman literal coder approaches the order-0
-// entropy of those bytes. Blocks use it only when it measures smaller.
+// The zstd stage of int-block layout 2, which earlier builds wrote for
+// entropy-coded high bytes; blocks now use the Huffman stage (huffman.h),
+// and this one stays so that those streams still decode (and so that tests
+// can build them).
 //
 // Frame: a zstd frame in the magicless format (ZSTD_f_zstd1_magicless), no
 // content size, no checksum, no dictionary id; the enclosing block stores

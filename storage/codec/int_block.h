@@ -10,8 +10,9 @@
 //   layout 1, packed:   head | PackedBytes(m, w) bytes: r[0..m) at width w
 //   layout 2, split:    head | u8 k | PackedBytes(m, k) bytes: r & (2^k-1)
 //                       | varint zlen | zlen bytes: zstd frame (entropy.h) of
-//                         m bytes r >> k                    (w - k <= 8)
-//   layout 3: reserved (Corruption)
+//                         m bytes r >> k       (w - k <= 8; decoded only)
+//   layout 3, huffman:  head | u8 k | PackedBytes(m, k) bytes: r & (2^k-1)
+//                       | huffman.h bytes of the m bytes r >> k (w - k <= 8)
 //   head   := [varint zigzag(first)]  if DELTA
 //             varint zigzag(base) | [varint gcd (>= 2)] if GCD | u8 w (0..64)
 //
