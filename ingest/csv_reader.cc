@@ -134,13 +134,16 @@ Scan CsvReader::ScanRecord(const char* p, const char* end, bool eof) {
       if (s == Scan::kBad) return FailRecord(p, end, end, eof, error_);
     } else {
       const char* b = q;
-      for (;;) {
+      q = finder_.Next(q, end);
+      // The common case first: a plain cell ended by a comma and followed by
+      // another unquoted cell in the buffer.
+      while (q + 1 < end && *q == ',' && q[1] != '"') {
+        fields_.emplace_back(b, q - b);
+        b = ++q;
         q = finder_.Next(q, end);
-        if (q + 1 < end && *q == '\r' && q[1] != '\n') {
-          ++q;  // a lone CR is data
-          continue;
-        }
-        break;
+      }
+      while (q + 1 < end && *q == '\r' && q[1] != '\n') {
+        q = finder_.Next(q + 1, end);  // a lone CR is data
       }
       if (q < end && *q == '"')
         return FailRecord(p, q, end, eof, "quote inside an unquoted field");

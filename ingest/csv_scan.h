@@ -65,15 +65,18 @@ class SpecialFinder {
  public:
   // Forgets the window. REQUIRES: called whenever bytes already scanned may
   // have moved or changed (after every refill of the buffer).
-  void Reset() { window_ = nullptr; }
+  void Reset() { window_ = nullptr; }  // no q is within 64 bytes of address 0
 
   // The first special byte in [q, end), or end. REQUIRES: [q, end) is
   // readable.
   const char* Next(const char* q, const char* end) {
 #if defined(__SSE2__)
     for (;;) {
-      if (window_ != nullptr && q >= window_ && q < window_ + 64) {
-        const uint64_t m = mask_ >> (q - window_);
+      // One unsigned comparison: a q before window_ (or no window) wraps.
+      const uintptr_t offset =
+          reinterpret_cast<uintptr_t>(q) - reinterpret_cast<uintptr_t>(window_);
+      if (offset < 64) {
+        const uint64_t m = mask_ >> offset;
         if (m != 0) return q + std::countr_zero(m);
         q = window_ + 64;
       }
