@@ -20,7 +20,7 @@ constexpr size_t kMaxStreamBytes =
 // How far past its start a stream's decoder may load: its codes and one
 // 8-byte load.
 constexpr size_t kReadSlack = kMaxStreamBytes + 8;
-// Codes decoded per stream between refills: 5 * 11 <= 56 buffered bits.
+// Codes decoded per stream between refills: 6 * 9 <= 56 buffered bits.
 constexpr int kCodesPerRefill = 56 / kMaxCodeBits;
 
 size_t StreamCount(size_t m, int s) {
