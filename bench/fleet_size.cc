@@ -162,6 +162,8 @@ int Run(const fleet::FleetOptions& options, const std::string& dir) {
     return 1;
   }
   const double flush_s = Seconds(t1);
+  if (!before_flush->seal_error.empty())
+    std::printf("background sealing failed: %s\n", before_flush->seal_error.c_str());
   auto st = (*db)->GetStats();
   if (Status s = (*db)->Close(); !s.ok() || !st.ok() || !before_flush.ok()) return 1;
   rusage ru;

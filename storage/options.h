@@ -71,12 +71,18 @@ struct Options {
 
   // About how many head events one seal holds in memory: a partition with
   // more is sealed in groups of series, reading its head once per group
-  // (still committed as one atomic batch). Default 256Ki events (tens of
-  // MiB); smaller bounds memory tighter at the cost of more head reads.
-  uint64_t seal_group_events = 1 << 18;
+  // (still committed as one atomic batch). Default 1Mi events (about 50
+  // MiB of column vectors); smaller bounds memory tighter at the cost of
+  // more head reads.
+  uint64_t seal_group_events = 1 << 20;
 
   // Size of RocksDB's block cache in bytes. Default 32 MiB.
   size_t block_cache_bytes = 32u << 20;
+
+  // Memory for RocksDB's memtables across every column family, in bytes:
+  // when they hold more, the largest is written out. Default 64 MiB; more
+  // means fewer, larger table files while ingesting, at that cost in RSS.
+  size_t write_buffer_bytes = 64u << 20;
 
   // Testing only: replaces XXH3-64 as the series-id hash, so that tests can
   // force collisions. nullptr (the default) means XXH3-64.

@@ -130,6 +130,7 @@ Status DBImpl::OpenRocks(bool exists) {
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   dbo.keep_log_file_num = 2;
   dbo.max_background_jobs = 2;
+  dbo.db_write_buffer_size = options_.write_buffer_bytes;
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
                                     kMetaCf,

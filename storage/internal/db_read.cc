@@ -119,20 +119,17 @@ Status DBImpl::ForEachHeadEvent(const rocksdb::Snapshot* snapshot, int64_t start
                                 const std::function<void(uint64_t, Event&&)>& fn,
                                 uint64_t* last_seq) {
   auto head = NewPartitionIterator(head_cf_, snapshot, start);
-  std::vector<HeadEvent> decoded;
   *last_seq = 0;
   for (rocksdb::Iterator* it = head->it.get(); it->Valid(); it->Next()) {
     if (it->key().size() != 16) return Status::Corruption("head: malformed key");
     *last_seq = DecodeBigEndian64(it->key().data() + 8);
-    decoded.clear();
-    Status s = DecodeHeadRecord(std::string_view(it->value().data(), it->value().size()),
-                                start, &decoded);
+    Status s = ForEachHeadRecordEvent(
+        std::string_view(it->value().data(), it->value().size()), start, fn);
     if (!s.ok()) {
       return Status::Corruption("head record (partition " + std::to_string(start) +
                                 ", seq " + std::to_string(*last_seq) +
                                 "): " + s.message());
     }
-    for (HeadEvent& h : decoded) fn(h.series_id, std::move(h.event));
   }
   if (!head->it->status().ok()) {
     return Status::IOError("head scan: " + head->it->status().ToString());

@@ -145,8 +145,8 @@ std::string HeadRecordBuilder::Finish() {
   return out;
 }
 
-Status DecodeHeadRecord(std::string_view record, int64_t partition_start,
-                        std::vector<HeadEvent>* out) {
+Status ForEachHeadRecordEvent(std::string_view record, int64_t partition_start,
+                              const std::function<void(uint64_t, Event&&)>& fn) {
   if (!CheckAndStripChecksum(&record)) return Status::Corruption("bad checksum");
   if (record.empty() || static_cast<uint8_t>(record[0]) != kHeadRecordVersion) {
     return Status::Corruption("unknown head record version");
@@ -165,20 +165,27 @@ Status DecodeHeadRecord(std::string_view record, int64_t partition_start,
   if (!GetVarint64(&record, &nevents) || nevents > record.size() / 12 + 1) {
     return Status::Corruption("bad event count");
   }
-  size_t old_size = out->size();
-  out->resize(old_size + nevents);
   int64_t prev_time = partition_start;
+  HeadEvent scratch;
   for (uint64_t i = 0; i < nevents; ++i) {
-    if (!DecodeEvent(&record, ids, &prev_time, &(*out)[old_size + i])) {
-      out->resize(old_size);
+    if (!DecodeEvent(&record, ids, &prev_time, &scratch)) {
       return Status::Corruption("malformed event " + std::to_string(i));
     }
+    fn(scratch.series_id, std::move(scratch.event));
   }
-  if (!record.empty()) {
-    out->resize(old_size);
-    return Status::Corruption("trailing bytes after the last event");
-  }
+  if (!record.empty()) return Status::Corruption("trailing bytes after the last event");
   return Status::OK();
+}
+
+Status DecodeHeadRecord(std::string_view record, int64_t partition_start,
+                        std::vector<HeadEvent>* out) {
+  const size_t old_size = out->size();
+  Status s =
+      ForEachHeadRecordEvent(record, partition_start, [out](uint64_t id, Event&& e) {
+        out->push_back(HeadEvent{id, std::move(e)});
+      });
+  if (!s.ok()) out->resize(old_size);
+  return s;
 }
 
 }  // namespace sredb::internal

@@ -20,6 +20,7 @@
 #define SREDB_STORAGE_INTERNAL_HEAD_CODEC_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,6 +53,12 @@ class HeadRecordBuilder {
   std::unordered_map<uint64_t, uint32_t> series_index_;
   std::string body_;
 };
+
+// Calls fn(series id, event) for each of the record's events, in order,
+// decoding into one scratch event (fn may move from it). The checksum is
+// verified first; on a Corruption status fn may have seen some events.
+Status ForEachHeadRecordEvent(std::string_view record, int64_t partition_start,
+                              const std::function<void(uint64_t, Event&&)>& fn);
 
 // Appends the record's events to *out. Corruption (naming what is wrong,
 // without context: the caller adds the key) on a bad checksum, an unknown
