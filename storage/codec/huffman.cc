@@ -313,8 +313,21 @@ void DecodeStreams(const uint8_t* base, const uint16_t* table, size_t m, uint64_
 
 HuffmanCode BuildHuffmanCode(const uint8_t* s, size_t m) {
   assert(m >= 1 && m <= kMaxHuffmanSymbols);
-  std::array<uint32_t, 256> freq{};
+  SymbolCounts freq{};
   for (size_t i = 0; i < m; ++i) ++freq[s[i]];
+  return BuildHuffmanCode(freq);
+}
+
+size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code) {
+  size_t bytes = LengthsBytes(code);
+  if (code.used == 1) return bytes;
+  size_t bits = 0;
+  for (int x = 0; x <= code.last; ++x) bits += size_t{freq[x]} * code.len[x];
+  // Each stream rounds up by half a byte on average and has a size varint.
+  return bytes + bits / 8 + kStreams * 3 / 2;
+}
+
+HuffmanCode BuildHuffmanCode(const SymbolCounts& freq) {
   std::array<uint8_t, 256> syms;
   int n = 0;
   for (int x = 0; x < 256; ++x) {

@@ -50,6 +50,14 @@ struct HuffmanCode {
 // The code of the symbols s[0..m). REQUIRES: 1 <= m <= kMaxHuffmanSymbols.
 HuffmanCode BuildHuffmanCode(const uint8_t* s, size_t m);
 
+// The same from the counts of each byte value (at least one nonzero).
+using SymbolCounts = std::array<uint32_t, 256>;
+HuffmanCode BuildHuffmanCode(const SymbolCounts& freq);
+
+// HuffmanBytes to within a few bytes (stream padding), from the counts: for
+// choosing among candidates without a pass over the symbols.
+size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code);
+
 // Exact size in bytes of EncodeHuffman(s, m, code).
 size_t HuffmanBytes(const uint8_t* s, size_t m, const HuffmanCode& code);
 

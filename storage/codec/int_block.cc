@@ -91,18 +91,22 @@ void HighBytes(const Residuals& res, int k, uint8_t* high) {
   for (size_t i = 0; i < res.m; ++i) high[i] = static_cast<uint8_t>(res.r[i] >> k);
 }
 
-// The low width k (w - 8 <= k < w) whose Huffman-split layout is smallest,
-// or -1 when none is worth trying.
+// The low width k (w - 8 <= k < w) whose Huffman-split layout is smallest
+// by estimate, or -1 when none is worth trying. One pass counts the top
+// byte at the lowest k; each next k merges pairs of counts.
 int ChooseSplit(const Residuals& res) {
   if (res.m < kMinSplitValues || res.width < 2) return -1;
-  std::array<uint8_t, kBlockValues> high;
+  const int k0 = std::max(0, res.width - kMaxHighBits);
+  SymbolCounts freq{};
+  for (size_t i = 0; i < res.m; ++i) ++freq[static_cast<uint8_t>(res.r[i] >> k0)];
   size_t best = SIZE_MAX;
   int best_k = -1;
-  for (int k = std::max(0, res.width - kMaxHighBits); k < res.width; ++k) {
-    HighBytes(res, k, high.data());
-    const HuffmanCode code = BuildHuffmanCode(high.data(), res.m);
-    const size_t bytes = PackedBytes(res.m, k) + HuffmanBytes(high.data(), res.m, code);
+  for (int k = k0; k < res.width; ++k) {
+    const size_t bytes =
+        PackedBytes(res.m, k) + HuffmanBytesEstimate(freq, BuildHuffmanCode(freq));
     if (bytes < best) best = bytes, best_k = k;
+    for (int j = 0; j < 128; ++j) freq[j] = freq[2 * j] + freq[2 * j + 1];
+    std::fill(freq.begin() + 128, freq.end(), 0);
   }
   return best_k;
 }
