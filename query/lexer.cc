@@ -109,7 +109,7 @@ class Lexer {
     std::vector<Token> out;
     while (true) {
       SkipSpaceAndComments();
-      Token t = out.size() + 2 > max_tokens_ && !AtEnd()
+      Token t = out.size() + 2 >= max_tokens_ && !AtEnd()
                     ? Error(Start(TokenKind::kError),
                             "more than " + std::to_string(max_tokens_) + " tokens")
                     : Lex();
@@ -222,15 +222,23 @@ class Lexer {
       Advance();
       t.kind = TokenKind::kPercent;
       Finish(&t);
-      std::from_chars(digits.data(), digits.data() + digits.size(), t.number);
+      auto [end, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), t.number);
+      if (ec != std::errc() || !std::isfinite(t.number)) {
+        return Error(std::move(t), "number out of range");
+      }
       return t;
     }
     if (IsIdentStart(At(pos_))) return LexDuration(std::move(t), digits, decimal);
     Finish(&t);
     if (decimal) {
       t.kind = TokenKind::kDecimal;
-      std::from_chars(digits.data(), digits.data() + digits.size(), t.number);
-      if (!std::isfinite(t.number)) return Error(std::move(t), "number out of range");
+      auto [end, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), t.number);
+      if (ec != std::errc() || end != digits.data() + digits.size() ||
+          !std::isfinite(t.number)) {
+        return Error(std::move(t), "number out of range");
+      }
       return t;
     }
     t.kind = TokenKind::kInteger;
@@ -418,8 +426,16 @@ std::string Describe(const Token& token) {
   if (token.kind == TokenKind::kEnd) return "end of input";
   constexpr size_t kMaxShown = 40;
   std::string_view text = token.text;
-  std::string shown(text.substr(0, kMaxShown));
-  if (text.size() > kMaxShown) shown += "...";
+  size_t n = std::min(text.size(), kMaxShown);
+  // Do not cut a UTF-8 character in two.
+  while (n < text.size() && n > 0 &&
+         (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) {
+    --n;
+  }
+  std::string shown(text.substr(0, n));
+  if (n < text.size()) shown += "...";
+  // A string literal is shown as written, already in quotes.
+  if (token.kind == TokenKind::kString) return shown;
   return "'" + shown + "'";
 }
 

@@ -337,7 +337,9 @@ Status Parser::ParseHavingOperand(const SelectStmt& s,
     *out = std::move(a);
     return Status::OK();
   }
-  if (std::optional<size_t> i = FindAlias(s, t.value)) {
+  std::optional<size_t> i = FindAlias(s, t.value);
+  if (!i) i = FindLabelItem(s, t.value);
+  if (i) {
     if (!std::holds_alternative<Aggregate>(s.items[*i].expr)) {
       return ErrorAt(t, Describe(t) +
                             " is not an aggregate: HAVING compares aggregates "

@@ -148,7 +148,7 @@ Status Parser::ParseInstant(std::string_view what, Instant* out) {
   if (t.kind == TokenKind::kString) {
     Result<int64_t> ns = ParseRfc3339(t.value);
     if (!ns.ok()) {
-      return ErrorAt(t, "bad instant " + Describe(t) + ": " + ns.status().message());
+      return ErrorAt(t, ns.status().message());  // names the text and what is wrong
     }
     in.ns = *ns;
     Take();
