@@ -125,7 +125,7 @@ class DBImpl final : public DB {
   Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t group,
                        uint64_t groups, HeadGroup* out);
   Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
-                        Columns* head, rocksdb::WriteBatch* wb);
+                        bool has_chunks, Columns* head, rocksdb::WriteBatch* wb);
   bool RollupPays(uint64_t events, uint64_t buckets) const;
   void PutRollups(int64_t start, uint64_t series, const Columns& events, bool resealed,
                   rocksdb::WriteBatch* wb);

@@ -82,13 +82,15 @@ Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
 // arrived first; a stable sort by time keeps arrival order among equals),
 // and its rollups.
 Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
-                              uint64_t series, Columns* head, rocksdb::WriteBatch* wb) {
+                              uint64_t series, bool has_chunks, Columns* head,
+                              rocksdb::WriteBatch* wb) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
   Columns all;
   std::string old_chunk;
   const std::string key = ChunkKey(start, series);
-  rocksdb::Status g = db_->Get(ro, chunks_cf_, key, &old_chunk);
+  rocksdb::Status g = has_chunks ? db_->Get(ro, chunks_cf_, key, &old_chunk)
+                                 : rocksdb::Status::NotFound();
   if (g.ok()) {
     Status s = DecodeChunkColumns(old_chunk, start, kAllFields,
                                   std::numeric_limits<int64_t>::min(),
@@ -135,11 +137,13 @@ Status DBImpl::SealPartition(int64_t start) {
   std::lock_guard<std::mutex> seal_lock(seal_mu_);
   const rocksdb::Snapshot* snapshot;
   uint64_t expected;
+  bool has_chunks;  // a first seal need not look for chunks to merge with
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = partitions_.find(start);
     if (it == partitions_.end() || it->second.head_events == 0) return Status::OK();
     expected = it->second.head_events;
+    has_chunks = it->second.events > it->second.head_events;
     snapshot = db_->GetSnapshot();
   }
   struct SnapshotReleaser {
@@ -159,7 +163,7 @@ Status DBImpl::SealPartition(int64_t start) {
     HeadGroup head;
     Status s = ReadHeadGroup(snapshot, start, group, groups, &head);
     for (auto it = head.by_series.begin(); s.ok() && it != head.by_series.end(); ++it) {
-      s = MergeIntoChunk(snapshot, start, it->first, &it->second, &wb);
+      s = MergeIntoChunk(snapshot, start, it->first, has_chunks, &it->second, &wb);
     }
     if (!s.ok()) return s.WithMessage(where + s.message());
     read += head.events;
