@@ -89,7 +89,11 @@ std::string EncodeChunk(const Columns& c, int64_t partition_start) {
   std::string columns;
   uint16_t mask = 0;
   std::string body;
-  codec::EncodeTimestamps(c.time, &body);
+  // Times relative to the first, which the header holds.
+  thread_local std::vector<int64_t> offsets;
+  offsets.resize(c.size());
+  for (size_t i = 0; i < c.size(); ++i) offsets[i] = c.time[i] - c.time.front();
+  codec::EncodeTimestamps(offsets, &body);
   PutColumn(Column::kTime, body, &mask, &columns);
   if (AnyNonZero(c.success)) {
     body.clear();

@@ -2,7 +2,7 @@
 // column by column under chunks-CF key ordered64(partition start) | be64(series).
 //
 // Layout (storage/FORMAT.md, "chunks"):
-//   u8 version (1) | varint count | varint (min time - partition start)
+//   u8 version (2) | varint count | varint (min time - partition start)
 //   | varint (max time - min time) | fixed16 column mask
 //   | for each column in the mask, by ascending id: varint length | body
 //   | fixed64 XXH3-64 of all before
@@ -27,7 +27,7 @@
 
 namespace sredb::internal {
 
-inline constexpr uint8_t kChunkVersion = 1;
+inline constexpr uint8_t kChunkVersion = 2;
 
 // Column ids, in chunk order. Default of an omitted column in brackets.
 enum class Column : uint8_t {

@@ -227,11 +227,15 @@ Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
       times.size() != count) {
     return Bad("bad time column");
   }
+  // The column holds each time minus the chunk's first (min) time.
+  if (__int128{partition_start} + min_off + span > std::numeric_limits<int64_t>::max()) {
+    return Bad("chunk time range out of range");
+  }
   const int64_t first = partition_start + static_cast<int64_t>(min_off);
-  bool ordered =
-      times.front() == first && times.back() == first + static_cast<int64_t>(span);
+  bool ordered = times.front() == 0 && times.back() == static_cast<int64_t>(span);
   for (size_t i = 1; ordered && i < times.size(); ++i) ordered = times[i - 1] <= times[i];
   if (!ordered) return Bad("chunk times disagree with its header");
+  for (int64_t& t : times) t += first;
   const size_t lo = std::lower_bound(times.begin(), times.end(), from) - times.begin();
   const size_t hi = std::lower_bound(times.begin() + lo, times.end(), to) - times.begin();
   // Only the columns asked for are decoded (the checksum above already
