@@ -2,6 +2,8 @@
 // SELECT constructs, checked node by node.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/query/parse_test_util.h"
 
 namespace sredb::query {
@@ -261,6 +263,40 @@ TEST(ParseSelect, TimeBoundFromWhereOrFromEveryAggregate) {
   EXPECT_EQ(ErrorOf("SELECT agent, count() OVER 1h FROM tasks GROUP BY agent "
                     "HAVING count() OVER 5m > 1"),
             "");
+}
+
+TEST(ParseSelect, UnreservedKeywordsAndQuotedNamesAreLabels) {
+  const SelectStmt s = ParseAs<SelectStmt>(
+      "SELECT step, window, \"group\", count() FROM tasks WHERE target = 'x' "
+      "AND time IN LAST 1h GROUP BY step, window, \"group\" ORDER BY \"group\" DESC");
+  ASSERT_EQ(s.items.size(), 4u);
+  EXPECT_EQ(std::get<LabelRef>(s.items[0].expr).name, "step");
+  EXPECT_EQ(std::get<LabelRef>(s.items[1].expr).name, "window");
+  EXPECT_EQ(std::get<LabelRef>(s.items[2].expr).name, "group");
+  EXPECT_EQ(s.where.labels[0].name, "target");
+  EXPECT_EQ(s.group_by[2].item, 2u);
+  EXPECT_EQ(s.order_by[0].item, 2u);
+  // Column names are case-insensitive; labels are not.
+  const SelectStmt c = ParseAs<SelectStmt>(
+      "SELECT Agent, RATE(Success) FROM tasks WHERE time IN LAST 1h GROUP BY Agent");
+  EXPECT_EQ(std::get<LabelRef>(c.items[0].expr).name, "Agent");
+  EXPECT_EQ(AggOf(c.items[1]).call.predicate->column, Column::kSuccess);
+  // A quoted column name is a label.
+  EXPECT_EQ(ParseAs<SelectStmt>("SELECT count() FROM tasks WHERE \"success\" = 'y' AND "
+                                "time IN LAST 1h")
+                .where.labels[0]
+                .name,
+            "success");
+}
+
+TEST(ParseSelect, RelativeInstantsResolveAndRefuseOverflow) {
+  const SelectStmt s = ParseAs<SelectStmt>(
+      "SELECT count() FROM tasks AT now() + 1w WHERE time IN LAST 1h");
+  ASSERT_TRUE(s.at.has_value());
+  EXPECT_EQ(s.at->Resolve(0).value(), 7 * kDay);
+  Result<int64_t> r = s.at->Resolve(std::numeric_limits<int64_t>::max());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "1:30: instant out of range");
 }
 
 }  // namespace
