@@ -174,6 +174,23 @@ Status Parser::ParseEvaluate(EvaluateStmt* e) {
   return Status::OK();
 }
 
+// SHOW SLO name [AT t | FROM t0 TO t1 STEP d], after SLO.
+Status Parser::ParseShowSlo(ShowSloStmt* s) {
+  SREDB_RETURN_IF_ERROR(ParseObjectName("an SLO name", &s->name));
+  if (AcceptKeyword(Keyword::kAt)) {
+    s->at.emplace();
+    return ParseInstant("an instant after AT", &*s->at);
+  }
+  if (!IsKeyword(Keyword::kFrom)) return Status::OK();
+  TimeRange r;
+  SREDB_RETURN_IF_ERROR(ParseTimeRange("FROM", &r));
+  TimeSeriesRange series{r.from, r.to, 0};
+  SREDB_RETURN_IF_ERROR(ExpectKeyword(Keyword::kStep, "STEP after the range"));
+  SREDB_RETURN_IF_ERROR(ParseDuration("a duration after STEP", &series.step_ns));
+  s->range = series;
+  return Status::OK();
+}
+
 Status Parser::ParseShow(StatementNode* out) {
   Take();  // SHOW
   if (AcceptKeyword(Keyword::kSlos)) {
@@ -182,18 +199,7 @@ Status Parser::ParseShow(StatementNode* out) {
     *out = ShowDetectorsStmt{};
   } else if (AcceptKeyword(Keyword::kSlo)) {
     ShowSloStmt s;
-    SREDB_RETURN_IF_ERROR(ParseObjectName("an SLO name", &s.name));
-    if (AcceptKeyword(Keyword::kAt)) {
-      s.at.emplace();
-      SREDB_RETURN_IF_ERROR(ParseInstant("an instant after AT", &*s.at));
-    } else if (IsKeyword(Keyword::kFrom)) {
-      TimeRange r;
-      SREDB_RETURN_IF_ERROR(ParseTimeRange("FROM", &r));
-      TimeSeriesRange series{r.from, r.to, 0};
-      SREDB_RETURN_IF_ERROR(ExpectKeyword(Keyword::kStep, "STEP after the range"));
-      SREDB_RETURN_IF_ERROR(ParseDuration("a duration after STEP", &series.step_ns));
-      s.range = series;
-    }
+    SREDB_RETURN_IF_ERROR(ParseShowSlo(&s));
     *out = std::move(s);
   } else if (AcceptKeyword(Keyword::kAlerts)) {
     ShowAlertsStmt s;

@@ -106,6 +106,7 @@ class Parser {
   Status ParseCreateSlo(CreateSloStmt* out);
   Status ParseBurnAlert(BurnAlert* out);
   Status ParseCreateDetector(CreateDetectorStmt* out);
+  Status ParseShowSlo(ShowSloStmt* out);
   Status ParseExplainBurn(ExplainBurnStmt* out);
   Status ParseTimeRange(std::string_view what, TimeRange* out);  // FROM t0 TO t1
   // Expression pieces (parse_expr.cc).
