@@ -182,12 +182,15 @@ class ReaderImpl final : public Reader {
                 const std::vector<Event>** out) {
     *out = nullptr;
     if (info.head_events == 0) return Status::OK();
-    auto [it, fresh] = head_.try_emplace(start);
-    if (fresh) {
+    const auto emplaced = head_.try_emplace(start);
+    const auto it =
+        emplaced.first;  // a plain name: lambdas cannot capture bindings in C++20
+    if (emplaced.second) {
+      auto& by_series = it->second;
       uint64_t last_seq;
       Status s = db_->ForEachHeadEvent(
           view_.snapshot, start,
-          [&](uint64_t id, Event&& e) { it->second[id].push_back(std::move(e)); },
+          [&by_series](uint64_t id, Event&& e) { by_series[id].push_back(std::move(e)); },
           &last_seq);
       if (!s.ok()) {
         head_.erase(it);
