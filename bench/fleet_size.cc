@@ -5,6 +5,7 @@
 // each column's order-0 entropy; timestamps as per-series deltas).
 //
 //   build/bench/fleet_size [--agents N] [--days D] [--events N] [--dir PATH]
+//                          [--seal-group N]   (Options::seal_group_events)
 //   standard fleet: --agents 1000 --days 90 --events 10000000 (the default)
 //   dense fleet:    --agents 10 --days 7 --events 10000000
 #include <sys/resource.h>
@@ -115,9 +116,12 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-int Run(const fleet::FleetOptions& options, const std::string& dir) {
+int Run(const fleet::FleetOptions& options, const std::string& dir, uint64_t seal_group) {
   std::filesystem::remove_all(dir);
   Options o;
+  if (seal_group > 0) o.seal_group_events = seal_group;
+  if (const char* wb = std::getenv("SREDB_WRITE_BUFFER_MB"))
+    o.write_buffer_bytes = std::strtoull(wb, nullptr, 10) << 20;
   o.create_if_missing = true;
   auto db = DB::Open(o, dir);
   if (!db.ok()) {
@@ -211,6 +215,7 @@ int main(int argc, char** argv) {
   sredb::fleet::FleetOptions options;
   options.events = 10'000'000;
   std::string dir = "/tmp/sredb-fleet-size";
+  uint64_t seal_group = 0;  // 0: the default of Options
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--agents")
@@ -221,6 +226,8 @@ int main(int argc, char** argv) {
       options.events = std::atoll(argv[i + 1]);
     else if (flag == "--dir")
       dir = argv[i + 1];
+    else if (flag == "--seal-group")
+      seal_group = std::strtoull(argv[i + 1], nullptr, 10);
     else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       return 2;
@@ -230,5 +237,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", sredb::fleet::Validate(options).ToString().c_str());
     return 2;
   }
-  return sredb::bench::Run(options, dir);
+  return sredb::bench::Run(options, dir, seal_group);
 }
