@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -325,6 +326,33 @@ size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code) {
   for (int x = 0; x <= code.last; ++x) bits += size_t{freq[x]} * code.len[x];
   // Each stream rounds up by half a byte on average and has a size varint.
   return bytes + bits / 8 + kStreams * 3 / 2;
+}
+
+size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq) {
+  uint64_t n = 0;
+  int used = 0, last = 0;
+  for (int x = 0; x < 256; ++x) {
+    if (freq[x] == 0) continue;
+    n += freq[x];
+    ++used;
+    last = x;
+  }
+  if (used <= 1) return 1 + 1;  // a one-symbol code has no streams
+  const double log2n = std::log2(static_cast<double>(n));
+  double bits = 0;
+  size_t table_bits = 0;
+  int prev = 0;
+  for (int x = 0; x <= last; ++x) {
+    int len = 0;
+    if (freq[x] != 0) {
+      const double ideal = log2n - std::log2(static_cast<double>(freq[x]));
+      bits += ideal * freq[x];
+      len = std::clamp(static_cast<int>(std::lround(ideal)), 1, kMaxCodeBits);
+    }
+    table_bits += LengthCodeBits(prev, len);
+    prev = len;
+  }
+  return 1 + (table_bits + 7) / 8 + static_cast<size_t>(bits) / 8 + kStreams * 3 / 2;
 }
 
 HuffmanCode BuildHuffmanCode(const SymbolCounts& freq) {

@@ -57,6 +57,11 @@ HuffmanCode BuildHuffmanCode(const SymbolCounts& freq);
 // HuffmanBytes to within a few bytes (stream padding), from the counts: for
 // choosing among candidates without a pass over the symbols.
 size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code);
+// About HuffmanBytesEstimate(freq, BuildHuffmanCode(freq)) without building
+// the code: the order-0 entropy of the counts, and the length table of the
+// ideal lengths round(log2(n / count)) clamped to the code's limits. For
+// choosing among layouts; the chosen one is then built and measured.
+size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq);
 
 // Exact size in bytes of EncodeHuffman(s, m, code).
 size_t HuffmanBytes(const uint8_t* s, size_t m, const HuffmanCode& code);

@@ -104,8 +104,7 @@ int ChooseSplit(const Residuals& res) {
   size_t best = SIZE_MAX;
   int best_k = -1;
   for (int k = k0; k < res.width; ++k) {
-    const size_t bytes =
-        PackedBytes(res.m, k) + HuffmanBytesEstimate(freq, BuildHuffmanCode(freq));
+    const size_t bytes = PackedBytes(res.m, k) + HuffmanBytesQuickEstimate(freq);
     if (bytes < best) best = bytes, best_k = k;
     for (int j = 0; j < 128; ++j) freq[j] = freq[2 * j] + freq[2 * j + 1];
     std::fill(freq.begin() + 128, freq.end(), 0);
