@@ -44,6 +44,26 @@ void Columns::Append(const Event& e, FieldMask fields) {
   if (Has(fields, Field::kTraceId)) trace_id.push_back(e.trace_id);
 }
 
+void Columns::GetRow(size_t i, Event* e) const {
+  const size_t n = time.size();
+  *e = Event();
+  e->time = time[i];
+  if (success.size() == n) e->success = success[i] != 0;
+  if (hallucinated.size() == n) e->hallucinated = hallucinated[i];
+  if (latency_ms.size() == n) e->latency_ms = latency_ms[i];
+  if (ttft_ms.size() == n && !std::isnan(ttft_ms[i])) e->ttft_ms = ttft_ms[i];
+  if (cost_micros.size() == n) e->cost_micros = cost_micros[i];
+  if (tokens_in.size() == n) e->tokens_in = tokens_in[i];
+  if (tokens_out.size() == n) e->tokens_out = tokens_out[i];
+  if (policy_violations.size() == n) e->policy_violations = policy_violations[i];
+  if (tool_calls.size() == n) e->tool_calls = tool_calls[i];
+  if (tool_failures.size() == n) e->tool_failures = tool_failures[i];
+  if (user_rating.size() == n && !std::isnan(user_rating[i]))
+    e->user_rating = user_rating[i];
+  if (error_kind.size() == n) e->error_kind = error_kind[i];
+  if (trace_id.size() == n) e->trace_id = trace_id[i];
+}
+
 void Columns::AppendColumns(Columns&& o, FieldMask fields) {
   AppendVector(std::move(o.time), &time);
   if (Has(fields, Field::kSuccess)) AppendVector(std::move(o.success), &success);

@@ -71,6 +71,9 @@ struct Columns {
   size_t size() const { return time.size(); }
   // Appends `e`'s values of the columns in `fields`.
   void Append(const Event& e, FieldMask fields);
+  // Sets *e to row i: the fields whose columns are filled, defaults (and
+  // absent optionals) for the others. REQUIRES: i < size().
+  void GetRow(size_t i, Event* e) const;
   // Appends the rows of `o`, whose filled columns are exactly `fields`.
   void AppendColumns(Columns&& o, FieldMask fields);
   void Clear();

@@ -268,23 +268,7 @@ Status DecodeChunk(std::string_view chunk, int64_t partition_start,
                                            std::numeric_limits<int64_t>::max(), &c));
   const size_t old = out->size();
   out->resize(old + c.size());
-  for (size_t i = 0; i < c.size(); ++i) {
-    Event& e = (*out)[old + i];
-    e.time = c.time[i];
-    e.success = c.success[i] != 0;
-    e.hallucinated = c.hallucinated[i];
-    e.latency_ms = c.latency_ms[i];
-    if (!std::isnan(c.ttft_ms[i])) e.ttft_ms = c.ttft_ms[i];
-    e.cost_micros = c.cost_micros[i];
-    e.tokens_in = c.tokens_in[i];
-    e.tokens_out = c.tokens_out[i];
-    e.policy_violations = c.policy_violations[i];
-    e.tool_calls = c.tool_calls[i];
-    e.tool_failures = c.tool_failures[i];
-    if (!std::isnan(c.user_rating[i])) e.user_rating = c.user_rating[i];
-    e.error_kind = std::move(c.error_kind[i]);
-    e.trace_id = c.trace_id[i];
-  }
+  for (size_t i = 0; i < c.size(); ++i) c.GetRow(i, &(*out)[old + i]);
   return Status::OK();
 }
 

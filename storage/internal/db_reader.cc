@@ -221,7 +221,8 @@ class ReaderImpl final : public Reader {
     // Rare (late events inside the sealed range): rebuild through events.
     Columns merged;
     size_t i = 0, j = 0;
-    std::vector<Event> from_chunk = ToEvents(*part, fields);
+    std::vector<Event> from_chunk(part->size());
+    for (size_t k = 0; k < part->size(); ++k) part->GetRow(k, &from_chunk[k]);
     while (i < from_chunk.size() || j < kept.size()) {
       if (j == kept.size() ||
           (i < from_chunk.size() && from_chunk[i].time <= kept[j]->time)) {
@@ -231,30 +232,6 @@ class ReaderImpl final : public Reader {
       }
     }
     *part = std::move(merged);
-  }
-
-  static std::vector<Event> ToEvents(const Columns& c, FieldMask fields) {
-    std::vector<Event> out(c.size());
-    auto has = [fields](Field f) { return (fields & FieldBit(f)) != 0; };
-    for (size_t i = 0; i < c.size(); ++i) {
-      Event& e = out[i];
-      e.time = c.time[i];
-      if (has(Field::kSuccess)) e.success = c.success[i] != 0;
-      if (has(Field::kHallucinated)) e.hallucinated = c.hallucinated[i];
-      if (has(Field::kLatency)) e.latency_ms = c.latency_ms[i];
-      if (has(Field::kTtft) && c.ttft_ms[i] == c.ttft_ms[i]) e.ttft_ms = c.ttft_ms[i];
-      if (has(Field::kCost)) e.cost_micros = c.cost_micros[i];
-      if (has(Field::kTokensIn)) e.tokens_in = c.tokens_in[i];
-      if (has(Field::kTokensOut)) e.tokens_out = c.tokens_out[i];
-      if (has(Field::kPolicyViolations)) e.policy_violations = c.policy_violations[i];
-      if (has(Field::kToolCalls)) e.tool_calls = c.tool_calls[i];
-      if (has(Field::kToolFailures)) e.tool_failures = c.tool_failures[i];
-      if (has(Field::kRating) && c.user_rating[i] == c.user_rating[i])
-        e.user_rating = c.user_rating[i];
-      if (has(Field::kErrorKind)) e.error_kind = c.error_kind[i];
-      if (has(Field::kTraceId)) e.trace_id = c.trace_id[i];
-    }
-    return out;
   }
 
   // Adds the head events in [from, to) to `buckets` (ascending by start).

@@ -17,20 +17,7 @@ int64_t BucketStart(int64_t time, int64_t resolution) {
 void BuildBuckets(const Columns& c, int64_t resolution, std::vector<TimedBucket>* out) {
   Event e;
   for (size_t i = 0; i < c.size(); ++i) {
-    e.time = c.time[i];
-    e.success = c.success[i] != 0;
-    e.hallucinated = c.hallucinated[i];
-    e.latency_ms = c.latency_ms[i];
-    e.ttft_ms =
-        std::isnan(c.ttft_ms[i]) ? std::nullopt : std::optional<float>(c.ttft_ms[i]);
-    e.cost_micros = c.cost_micros[i];
-    e.tokens_in = c.tokens_in[i];
-    e.tokens_out = c.tokens_out[i];
-    e.policy_violations = c.policy_violations[i];
-    e.tool_calls = c.tool_calls[i];
-    e.tool_failures = c.tool_failures[i];
-    e.user_rating = std::isnan(c.user_rating[i]) ? std::nullopt
-                                                 : std::optional<float>(c.user_rating[i]);
+    c.GetRow(i, &e);
     const int64_t start = BucketStart(e.time, resolution);
     if (out->empty() || out->back().start != start) out->push_back({start, {}});
     out->back().bucket.AddEvent(e);
