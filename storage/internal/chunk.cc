@@ -54,14 +54,46 @@ bool AnyNonZero(const std::vector<uint8_t>& v) {
 }
 
 template <typename T>
-void Permute(const std::vector<uint32_t>& order, std::vector<T>* v) {
-  std::vector<T> out;
-  out.reserve(v->size());
-  for (uint32_t i : order) out.push_back(std::move((*v)[i]));
-  *v = std::move(out);
+void Gather(const std::vector<T>& src, std::span<const uint32_t> rows,
+            std::vector<T>* dst) {
+  for (uint32_t i : rows) dst->push_back(src[i]);
 }
 
 }  // namespace
+
+void GatherRows(const Columns& src, std::span<const uint32_t> rows, Columns* dst) {
+  Gather(src.time, rows, &dst->time);
+  Gather(src.success, rows, &dst->success);
+  Gather(src.hallucinated, rows, &dst->hallucinated);
+  Gather(src.latency_ms, rows, &dst->latency_ms);
+  Gather(src.ttft_ms, rows, &dst->ttft_ms);
+  Gather(src.cost_micros, rows, &dst->cost_micros);
+  Gather(src.tokens_in, rows, &dst->tokens_in);
+  Gather(src.tokens_out, rows, &dst->tokens_out);
+  Gather(src.policy_violations, rows, &dst->policy_violations);
+  Gather(src.tool_calls, rows, &dst->tool_calls);
+  Gather(src.tool_failures, rows, &dst->tool_failures);
+  Gather(src.user_rating, rows, &dst->user_rating);
+  Gather(src.error_kind, rows, &dst->error_kind);
+  Gather(src.trace_id, rows, &dst->trace_id);
+}
+
+void ClearKeepingCapacity(Columns* c) {
+  c->time.clear();
+  c->success.clear();
+  c->hallucinated.clear();
+  c->latency_ms.clear();
+  c->ttft_ms.clear();
+  c->cost_micros.clear();
+  c->tokens_in.clear();
+  c->tokens_out.clear();
+  c->policy_violations.clear();
+  c->tool_calls.clear();
+  c->tool_failures.clear();
+  c->user_rating.clear();
+  c->error_kind.clear();
+  c->trace_id.clear();
+}
 
 void SortByTime(Columns* c) {
   if (std::is_sorted(c->time.begin(), c->time.end())) return;
@@ -69,20 +101,9 @@ void SortByTime(Columns* c) {
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [c](uint32_t a, uint32_t b) { return c->time[a] < c->time[b]; });
-  Permute(order, &c->time);
-  Permute(order, &c->success);
-  Permute(order, &c->hallucinated);
-  Permute(order, &c->latency_ms);
-  Permute(order, &c->ttft_ms);
-  Permute(order, &c->cost_micros);
-  Permute(order, &c->tokens_in);
-  Permute(order, &c->tokens_out);
-  Permute(order, &c->policy_violations);
-  Permute(order, &c->tool_calls);
-  Permute(order, &c->tool_failures);
-  Permute(order, &c->user_rating);
-  Permute(order, &c->error_kind);
-  Permute(order, &c->trace_id);
+  Columns sorted;
+  GatherRows(*c, order, &sorted);
+  *c = std::move(sorted);
 }
 
 std::string EncodeChunk(const Columns& c, int64_t partition_start) {

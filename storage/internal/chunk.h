@@ -61,6 +61,12 @@ std::string EncodeChunk(const Columns& columns, int64_t partition_start);
 // Sorts the rows of `columns` (every field filled) by time, stably.
 void SortByTime(Columns* columns);
 
+// Appends rows `rows` of `src` (every field filled), in that order, to *dst.
+void GatherRows(const Columns& src, std::span<const uint32_t> rows, Columns* dst);
+
+// Empties every column of *c, keeping the memory for reuse.
+void ClearKeepingCapacity(Columns* c);
+
 // Appends to *out the chunk's events with time in [from, to), filling the
 // columns of `fields` (a FieldMask: bit i is Column i) and the time. Only
 // those columns are decoded. Corruption, naming what is wrong, on a bad

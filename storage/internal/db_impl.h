@@ -118,7 +118,8 @@ class DBImpl final : public DB {
   Status SealPartition(int64_t start);
   // The head events of one group of series of a partition being sealed.
   struct HeadGroup {
-    std::map<uint64_t, Columns> by_series;  // every field, in arrival order
+    Columns rows;                  // every field, in arrival order
+    std::vector<uint64_t> series;  // the series of each row
     uint64_t events = 0;
     uint64_t max_seq = 0;  // of the last head record read
   };

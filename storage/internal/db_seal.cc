@@ -72,7 +72,8 @@ Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
       snapshot, start,
       [&](uint64_t series, Event&& e) {
         if (series % groups != group) return;
-        out->by_series[series].Append(e, kAllFields);
+        out->rows.Append(e, kAllFields);
+        out->series.push_back(series);
         ++out->events;
       },
       &out->max_seq);
@@ -101,10 +102,14 @@ Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
   } else if (!g.IsNotFound()) {
     return Status::IOError(g.ToString());
   }
-  all.AppendColumns(std::move(*head), kAllFields);
-  SortByTime(&all);
-  wb->Put(chunks_cf_, key, EncodeChunk(all, start)).PermitUncheckedError();
-  PutRollups(start, series, all, /*resealed=*/g.ok(), wb);
+  Columns* merged = head;  // a first seal encodes the head rows in place
+  if (g.ok()) {
+    all.AppendColumns(std::move(*head), kAllFields);
+    merged = &all;
+  }
+  SortByTime(merged);
+  wb->Put(chunks_cf_, key, EncodeChunk(*merged, start)).PermitUncheckedError();
+  PutRollups(start, series, *merged, /*resealed=*/g.ok(), wb);
   return Status::OK();
 }
 
@@ -162,8 +167,21 @@ Status DBImpl::SealPartition(int64_t start) {
   for (uint64_t group = 0; group < groups; ++group) {
     HeadGroup head;
     Status s = ReadHeadGroup(snapshot, start, group, groups, &head);
-    for (auto it = head.by_series.begin(); s.ok() && it != head.by_series.end(); ++it) {
-      s = MergeIntoChunk(snapshot, start, it->first, has_chunks, &it->second, &wb);
+    // The rows by series (arrival order kept within one), each series'
+    // run gathered into one reused scratch object: no allocation per series.
+    std::vector<uint32_t> order(head.series.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&head](uint32_t a, uint32_t b) {
+      return head.series[a] < head.series[b];
+    });
+    Columns scratch;
+    for (size_t a = 0, b; s.ok() && a < order.size(); a = b) {
+      const uint64_t series = head.series[order[a]];
+      for (b = a + 1; b < order.size() && head.series[order[b]] == series; ++b) {
+      }
+      ClearKeepingCapacity(&scratch);
+      GatherRows(head.rows, std::span<const uint32_t>(order).subspan(a, b - a), &scratch);
+      s = MergeIntoChunk(snapshot, start, series, has_chunks, &scratch, &wb);
     }
     if (!s.ok()) return s.WithMessage(where + s.message());
     read += head.events;
