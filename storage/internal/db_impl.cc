@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <xxhash.h>
 
 #include <filesystem>
@@ -130,7 +131,10 @@ Status DBImpl::OpenRocks(bool exists) {
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   dbo.keep_log_file_num = 2;
   dbo.max_background_jobs = 2;
-  dbo.db_write_buffer_size = options_.write_buffer_bytes;
+  // One memtable budget for every column family; writes stall (rather than
+  // memory grow) while background flushes catch up.
+  dbo.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
+      options_.write_buffer_bytes, nullptr, /*allow_stall=*/true);
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
                                     kMetaCf,

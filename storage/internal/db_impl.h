@@ -167,6 +167,10 @@ class DBImpl final : public DB {
   std::string seal_error_;                       // GUARDED_BY(mu_)
 
   std::mutex seal_mu_;  // held for a whole seal; acquired before mu_, never after
+  // Buffers of SealPartition, reused from seal to seal; GUARDED_BY(seal_mu_).
+  HeadGroup seal_scratch_;
+  std::vector<uint32_t> seal_order_;
+  Columns seal_series_;
   // The background sealer waits on sealer_cv_ with mu_ held.
   std::condition_variable sealer_cv_;
   bool stop_sealer_ = false;  // GUARDED_BY(mu_)

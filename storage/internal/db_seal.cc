@@ -162,19 +162,27 @@ Status DBImpl::SealPartition(int64_t start) {
   // group reading the head once; all of it still commits in one batch.
   const uint64_t groups = std::max<uint64_t>(
       1, (expected + options_.seal_group_events - 1) / options_.seal_group_events);
-  rocksdb::WriteBatch wb;
+  // The batch is sized up front (chunks take ~10-15 B/event) and the group
+  // buffers are kept from seal to seal: large buffers regrown and freed
+  // each time fragment the heap (measured: ~130 MiB more peak RSS).
+  rocksdb::WriteBatch wb(
+      static_cast<size_t>(std::min<uint64_t>(expected, 1u << 26) * 16));
   uint64_t read = 0, max_seq = 0;
   for (uint64_t group = 0; group < groups; ++group) {
-    HeadGroup head;
+    HeadGroup& head = seal_scratch_;
+    ClearKeepingCapacity(&head.rows);
+    head.series.clear();
+    head.events = head.max_seq = 0;
     Status s = ReadHeadGroup(snapshot, start, group, groups, &head);
     // The rows by series (arrival order kept within one), each series'
     // run gathered into one reused scratch object: no allocation per series.
-    std::vector<uint32_t> order(head.series.size());
+    std::vector<uint32_t>& order = seal_order_;
+    order.resize(head.series.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&head](uint32_t a, uint32_t b) {
       return head.series[a] < head.series[b];
     });
-    Columns scratch;
+    Columns& scratch = seal_series_;
     for (size_t a = 0, b; s.ok() && a < order.size(); a = b) {
       const uint64_t series = head.series[order[a]];
       for (b = a + 1; b < order.size() && head.series[order[b]] == series; ++b) {
