@@ -27,7 +27,8 @@ void PutIntColumn(Column c, const std::vector<T>& values, uint16_t* mask,
   if (std::all_of(values.begin(), values.end(), [](T x) { return x == 0; })) return;
   thread_local std::vector<int64_t> v;
   v.assign(values.begin(), values.end());
-  std::string body;
+  thread_local std::string body;  // buffers reused: see EncodeChunk
+  body.clear();
   codec::EncodeInts(v, &body);
   PutColumn(c, body, mask, out);
 }
@@ -36,14 +37,17 @@ void PutIntColumn(Column c, const std::vector<T>& values, uint16_t* mask,
 // values; omitted when none is present.
 void PutOptionalFloatColumn(Column c, const std::vector<float>& values, uint16_t* mask,
                             std::string* out) {
-  std::vector<uint8_t> present(values.size());
-  std::vector<float> kept;
+  thread_local std::vector<uint8_t> present;
+  thread_local std::vector<float> kept;
+  present.resize(values.size());
+  kept.clear();
   for (size_t i = 0; i < values.size(); ++i) {
     present[i] = !std::isnan(values[i]);
     if (present[i]) kept.push_back(values[i]);
   }
   if (kept.empty()) return;
-  std::string body;
+  thread_local std::string body;
+  body.clear();
   codec::EncodeBools(present, &body);
   codec::EncodeFloats(kept, &body);
   PutColumn(c, body, mask, out);
@@ -107,9 +111,13 @@ void SortByTime(Columns* c) {
 }
 
 std::string EncodeChunk(const Columns& c, int64_t partition_start) {
-  std::string columns;
+  // Scratch buffers live as long as the thread: large ones regrown and
+  // freed for every chunk fragment the heap of a long-running sealer.
+  thread_local std::string columns;
+  thread_local std::string body;
+  columns.clear();
+  body.clear();
   uint16_t mask = 0;
-  std::string body;
   // Times relative to the first, which the header holds.
   thread_local std::vector<int64_t> offsets;
   offsets.resize(c.size());
