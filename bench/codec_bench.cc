@@ -1,7 +1,8 @@
 // Column codec micro benchmarks: decode speed (values/s) and size
 // (bytes/value, next to the order-0 entropy) per data shape of the fleet,
-// plus encode speed for sealing. Each shape is one 100k-value column, a
-// dense series' day partition.
+// plus encode speed for sealing. Each decoded shape is one 100k-value
+// column, a dense series' day partition; encoding also runs over 1000- and
+// 55-value columns (the standard fleet's chunks).
 //
 // Run: build/bench/codec_bench [--benchmark_filter=Decode]
 #include <benchmark/benchmark.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <span>
 
 #include "storage/codec/codec.h"
 #include "storage/codec/synthetic_data.h"
@@ -75,17 +77,6 @@ void DecodeColumn(benchmark::State& state, const std::vector<T>& v) {
   SetCounters(state, v, buf.size());
 }
 
-template <typename T, auto Encode>
-void EncodeColumn(benchmark::State& state, const std::vector<T>& v) {
-  std::string buf;
-  for (auto _ : state) {
-    buf.clear();
-    Encode(v, &buf);
-    benchmark::DoNotOptimize(buf.data());
-  }
-  SetCounters(state, v, buf.size());
-}
-
 void BM_DecodeTimestampsMs(benchmark::State& s) {
   DecodeIntColumn<EncodeTimestamps, DecodeTimestampsTo>(s, synthetic::MsTimestamps(kN));
 }
@@ -112,14 +103,46 @@ void BM_DecodeErrorKinds(benchmark::State& s) {
   DecodeColumn<std::string_view, EncodeStrings, DecodeStrings>(s,
                                                                synthetic::ErrorKinds(kN));
 }
+// Encodes the kN values as columns of state.range(0) values each (sealing
+// encodes one column per series and partition: ~55 values on the standard
+// fleet, ~80k on the dense one), so per-call fixed costs show.
+template <typename T, auto Encode>
+void EncodeColumns(benchmark::State& state, const std::vector<T>& v) {
+  const size_t chunk = static_cast<size_t>(state.range(0));
+  std::string buf;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    bytes = 0;
+    for (size_t i = 0; i < v.size(); i += chunk) {
+      buf.clear();
+      Encode(std::span<const T>(v).subspan(i, std::min(chunk, v.size() - i)), &buf);
+      bytes += buf.size();
+      benchmark::DoNotOptimize(buf.data());
+    }
+  }
+  SetCounters(state, v, bytes);
+}
+
 void BM_EncodeTimestampsMs(benchmark::State& s) {
-  EncodeColumn<int64_t, EncodeTimestamps>(s, synthetic::MsTimestamps(kN));
+  EncodeColumns<int64_t, EncodeTimestamps>(s, synthetic::MsTimestamps(kN));
+}
+void BM_EncodeToolCalls(benchmark::State& s) {
+  EncodeColumns<int64_t, EncodeInts>(s, ToolCalls());
 }
 void BM_EncodeTokenCounts(benchmark::State& s) {
-  EncodeColumn<int64_t, EncodeInts>(s, synthetic::TokenCounts(kN));
+  EncodeColumns<int64_t, EncodeInts>(s, synthetic::TokenCounts(kN));
 }
 void BM_EncodeLatencyMs(benchmark::State& s) {
-  EncodeColumn<float, EncodeFloats>(s, synthetic::LatencyMs(kN));
+  EncodeColumns<float, EncodeFloats>(s, synthetic::LatencyMs(kN));
+}
+void BM_EncodeRareBools(benchmark::State& s) {
+  EncodeColumns<uint8_t, EncodeBools>(s, synthetic::RareBools(kN));
+}
+void BM_EncodeTriStates(benchmark::State& s) {
+  EncodeColumns<uint8_t, EncodeSmallEnums>(s, synthetic::TriStates(kN));
+}
+void BM_EncodeErrorKinds(benchmark::State& s) {
+  EncodeColumns<std::string_view, EncodeStrings>(s, synthetic::ErrorKinds(kN));
 }
 
 BENCHMARK(BM_DecodeTimestampsMs);
@@ -130,9 +153,15 @@ BENCHMARK(BM_DecodeLatencyMs);
 BENCHMARK(BM_DecodeRareBools);
 BENCHMARK(BM_DecodeTriStates);
 BENCHMARK(BM_DecodeErrorKinds);
-BENCHMARK(BM_EncodeTimestampsMs);
-BENCHMARK(BM_EncodeTokenCounts);
-BENCHMARK(BM_EncodeLatencyMs);
+// Column sizes: a dense day partition, a 1000-value and a 55-value chunk.
+#define SREDB_ENCODE_BENCHMARK(fn) BENCHMARK(fn)->Arg(kN)->Arg(1000)->Arg(55)
+SREDB_ENCODE_BENCHMARK(BM_EncodeTimestampsMs);
+SREDB_ENCODE_BENCHMARK(BM_EncodeToolCalls);
+SREDB_ENCODE_BENCHMARK(BM_EncodeTokenCounts);
+SREDB_ENCODE_BENCHMARK(BM_EncodeLatencyMs);
+SREDB_ENCODE_BENCHMARK(BM_EncodeRareBools);
+SREDB_ENCODE_BENCHMARK(BM_EncodeTriStates);
+SREDB_ENCODE_BENCHMARK(BM_EncodeErrorKinds);
 
 }  // namespace
 }  // namespace sredb::codec
