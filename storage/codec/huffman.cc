@@ -328,24 +328,35 @@ size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code) {
   return bytes + bits / 8 + kStreams * 3 / 2;
 }
 
-size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq) {
+size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq, int top) {
+  // log2 of the counts from a table: std::log2 per symbol and per candidate
+  // width dominated the encoding of small blocks. Same values, so the same
+  // estimates.
+  static const std::array<double, kMaxHuffmanSymbols + 1> kLog2 = [] {
+    std::array<double, kMaxHuffmanSymbols + 1> t{};
+    for (size_t i = 1; i < t.size(); ++i) t[i] = std::log2(static_cast<double>(i));
+    return t;
+  }();
+  auto log2 = [&](uint64_t x) {
+    return x < kLog2.size() ? kLog2[x] : std::log2(static_cast<double>(x));
+  };
   uint64_t n = 0;
   int used = 0, last = 0;
-  for (int x = 0; x < 256; ++x) {
+  for (int x = 0; x <= top; ++x) {
     if (freq[x] == 0) continue;
     n += freq[x];
     ++used;
     last = x;
   }
   if (used <= 1) return 1 + 1;  // a one-symbol code has no streams
-  const double log2n = std::log2(static_cast<double>(n));
+  const double log2n = log2(n);
   double bits = 0;
   size_t table_bits = 0;
   int prev = 0;
   for (int x = 0; x <= last; ++x) {
     int len = 0;
     if (freq[x] != 0) {
-      const double ideal = log2n - std::log2(static_cast<double>(freq[x]));
+      const double ideal = log2n - log2(freq[x]);
       bits += ideal * freq[x];
       len = std::clamp(static_cast<int>(std::lround(ideal)), 1, kMaxCodeBits);
     }
@@ -401,17 +412,40 @@ void EncodeHuffman(const uint8_t* s, size_t m, const HuffmanCode& code,
   PutLengths(code, out);
   if (code.used == 1) return;
   const std::array<uint16_t, 256> codes = CanonicalCodes(code);
-  std::array<std::string, kStreams> streams;
+  // Stream sizes first (they precede the streams), then each stream written
+  // in place, 32 bits at a time, into the bytes reserved for it.
+  std::array<size_t, kStreams> bits{};
+  for (size_t i = 0; i < m; ++i) bits[i % kStreams] += code.len[s[i]];
+  size_t total = 0;
+  for (size_t b : bits) {
+    internal::PutVarint64(out, (b + 7) / 8);
+    total += (b + 7) / 8;
+  }
+  const size_t start = out->size();
+  out->resize(start + total + 8);  // slack for the 4-byte stores
+  uint8_t* p = reinterpret_cast<uint8_t*>(out->data()) + start;
   for (int k = 0; k < kStreams; ++k) {
-    BitWriter w(&streams[k]);
+    uint64_t acc = 0;
+    int n = 0;  // bits in acc, < 32 between codes
+    uint8_t* q = p;
     for (size_t i = static_cast<size_t>(k); i < m; i += kStreams) {
       assert(code.len[s[i]] != 0);
-      w.Put(codes[s[i]], code.len[s[i]]);
+      acc = (acc << code.len[s[i]]) | codes[s[i]];
+      n += code.len[s[i]];
+      if (n >= 32) {
+        n -= 32;
+        const uint32_t word = static_cast<uint32_t>(acc >> n);
+        q[0] = static_cast<uint8_t>(word >> 24), q[1] = static_cast<uint8_t>(word >> 16);
+        q[2] = static_cast<uint8_t>(word >> 8), q[3] = static_cast<uint8_t>(word);
+        q += 4;
+      }
     }
-    w.Flush();
+    for (; n >= 8; q++) n -= 8, *q = static_cast<uint8_t>(acc >> n);
+    if (n > 0) *q++ = static_cast<uint8_t>(acc << (8 - n));
+    assert(static_cast<size_t>(q - p) == (bits[k] + 7) / 8);
+    p = q;
   }
-  for (const std::string& st : streams) internal::PutVarint64(out, st.size());
-  for (const std::string& st : streams) out->append(st);
+  out->resize(start + total);
 }
 
 bool DecodeHuffman(std::string_view* in, size_t m, uint8_t* out) {

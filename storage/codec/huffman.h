@@ -61,7 +61,8 @@ size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code);
 // the code: the order-0 entropy of the counts, and the length table of the
 // ideal lengths round(log2(n / count)) clamped to the code's limits. For
 // choosing among layouts; the chosen one is then built and measured.
-size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq);
+// `top` bounds the symbols with a nonzero count (0..255), to skip the rest.
+size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq, int top = 255);
 
 // Exact size in bytes of EncodeHuffman(s, m, code).
 size_t HuffmanBytes(const uint8_t* s, size_t m, const HuffmanCode& code);

@@ -3,8 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
-#include <memory>
+#include <climits>
 #include <numeric>
 
 #include "storage/codec/bitpack.h"
@@ -46,30 +47,79 @@ struct Residuals {
   std::array<uint64_t, kBlockValues> r;
 };
 
+// The inverse of odd `o` modulo 2^64 (Newton's iteration, 6 steps double
+// the correct low bits from 1 to 64).
+uint64_t OddInverse(uint64_t o) {
+  uint64_t inv = o;  // correct to 3 bits: o * o == 1 mod 8
+  for (int i = 0; i < 5; ++i) inv *= 2 - o * inv;
+  return inv;
+}
+
+// Divides r[0..m) by the largest g that divides them all and returns g
+// (1 when none, or when all are 0). A divisor g = 2^s * o divides x iff the
+// low s bits are 0 and (x >> s) * o^-1 mod 2^64 <= (2^64 - 1) / o (then
+// that product is the quotient), so checking a candidate and dividing by it
+// cost a multiply per value; std::gcd runs only when the candidate fails.
+uint64_t DivideByGcd(uint64_t* r, size_t m) {
+  uint64_t g = 0, inv = 0, limit = 0;
+  int s = 0;
+  for (size_t i = 0; i < m; ++i) {
+    const uint64_t x = r[i];
+    if (g != 0 && (x & LowMask(s)) == 0 && (x >> s) * inv <= limit) continue;
+    g = std::gcd(g, x);
+    if (g == 1) return 1;
+    if (g == 0) continue;  // only zeros so far
+    s = std::countr_zero(g);
+    const uint64_t o = g >> s;
+    inv = OddInverse(o);
+    limit = UINT64_MAX / o;
+  }
+  if (g <= 1) return 1;
+  for (size_t i = 0; i < m; ++i) r[i] = (r[i] >> s) * inv;
+  return g;
+}
+
 void MakeResiduals(std::span<const int64_t> v, bool delta, Residuals* res) {
   res->delta = delta;
   res->first = v[0];
-  res->m = 0;
-  for (size_t i = delta ? 1 : 0; i < v.size(); ++i) {
-    const uint64_t prev = delta ? static_cast<uint64_t>(v[i - 1]) : 0;
-    res->r[res->m++] = static_cast<uint64_t>(v[i]) - prev;
+  const size_t skip = delta ? 1 : 0;
+  const size_t m = v.size() - skip;
+  res->m = m;
+  uint64_t* r = res->r.data();
+  const uint64_t* u = reinterpret_cast<const uint64_t*>(v.data());
+  int64_t base = INT64_MAX;
+  if (delta) {
+    for (size_t i = 0; i < m; ++i) {
+      r[i] = u[i + 1] - u[i];
+      base = std::min(base, static_cast<int64_t>(r[i]));
+    }
+  } else {
+    for (size_t i = 0; i < m; ++i) {
+      r[i] = u[i];
+      base = std::min(base, static_cast<int64_t>(r[i]));
+    }
   }
-  std::span<uint64_t> r(res->r.data(), res->m);
-  int64_t base = static_cast<int64_t>(r[0]);
-  for (uint64_t x : r) base = std::min(base, static_cast<int64_t>(x));
-  uint64_t g = 0;
-  for (uint64_t& x : r) {
-    x -= static_cast<uint64_t>(base);
-    if (g != 1) g = std::gcd(g, x);
-  }
-  uint64_t max = 0;
-  for (uint64_t& x : r) {
-    if (g > 1) x /= g;
-    max = std::max(max, x);
-  }
+  uint64_t any = 0;
+  for (size_t i = 0; i < m; ++i) any |= (r[i] -= static_cast<uint64_t>(base));
   res->base = base;
-  res->gcd = g > 1 ? g : 1;
-  res->width = BitWidth(max);
+  res->gcd = any == 0 ? 1 : DivideByGcd(r, m);
+  uint64_t bits = 0;
+  if (res->gcd == 1) {
+    bits = any;
+  } else {
+    for (size_t i = 0; i < m; ++i) bits |= r[i];
+  }
+  res->width = BitWidth(bits);  // the width of the largest is that of the OR
+}
+
+size_t VarintBytes(uint64_t v) {
+  return static_cast<size_t>(std::bit_width(v | 1) + 6) / 7;
+}
+
+// Bytes of the tag and head.
+size_t HeadBytes(const Residuals& res) {
+  return 2 + (res.delta ? VarintBytes(ZigZag(res.first)) : 0) +
+         VarintBytes(ZigZag(res.base)) + (res.gcd > 1 ? VarintBytes(res.gcd) : 0);
 }
 
 void PutHead(const Residuals& res, uint8_t layout, std::string* out) {
@@ -83,63 +133,97 @@ void PutHead(const Residuals& res, uint8_t layout, std::string* out) {
   out->push_back(static_cast<char>(res.width));
 }
 
-void EncodePacked(const Residuals& res, std::string* out) {
-  PutHead(res, kPacked, out);
-  PackBits(res.r.data(), res.m, res.width, out);
-}
-
-// The bytes r >> k of the residuals.
-void HighBytes(const Residuals& res, int k, uint8_t* high) {
-  for (size_t i = 0; i < res.m; ++i) high[i] = static_cast<uint8_t>(res.r[i] >> k);
-}
+// The Huffman-split layout of one transform, sized before it is written.
+struct Split {
+  int k = -1;  // -1: not worth trying
+  size_t bytes = SIZE_MAX;
+  HuffmanCode code;
+  std::array<uint8_t, kBlockValues> high;  // r >> k
+};
 
 // The low width k (w - 8 <= k < w) whose Huffman-split layout is smallest
-// by estimate, or -1 when none is worth trying. One pass counts the top
-// byte at the lowest k; each next k merges pairs of counts.
-int ChooseSplit(const Residuals& res) {
+// by estimate, or -1 when none is worth trying; `freq` ends as the counts
+// of r >> k. One pass counts the top byte at the lowest k; each next k
+// merges pairs of counts.
+int ChooseSplit(const Residuals& res, SymbolCounts* best_freq) {
   if (res.m < kMinSplitValues || res.width < 2) return -1;
   const int k0 = std::max(0, res.width - kMaxHighBits);
   SymbolCounts freq{};
   for (size_t i = 0; i < res.m; ++i) ++freq[static_cast<uint8_t>(res.r[i] >> k0)];
   size_t best = SIZE_MAX;
   int best_k = -1;
+  int top = static_cast<int>(res.r[0] >> k0);  // symbols above `top` count 0
+  for (size_t i = 1; i < res.m; ++i)
+    top = std::max(top, static_cast<int>(res.r[i] >> k0));
   for (int k = k0; k < res.width; ++k) {
-    const size_t bytes = PackedBytes(res.m, k) + HuffmanBytesQuickEstimate(freq);
-    if (bytes < best) best = bytes, best_k = k;
-    for (int j = 0; j < 128; ++j) freq[j] = freq[2 * j] + freq[2 * j + 1];
-    std::fill(freq.begin() + 128, freq.end(), 0);
+    const size_t bytes = PackedBytes(res.m, k) + HuffmanBytesQuickEstimate(freq, top);
+    if (bytes < best) best = bytes, best_k = k, *best_freq = freq;
+    for (int j = 0; j <= top / 2; ++j) freq[j] = freq[2 * j] + freq[2 * j + 1];
+    std::fill(freq.begin() + top / 2 + 1, freq.begin() + top + 1, 0);
+    top /= 2;
   }
   return best_k;
 }
 
-void EncodeHuffmanSplit(const Residuals& res, int k, std::string* out) {
+// Sizes the Huffman-split layout of `res` exactly (split->k < 0: none).
+void PlanSplit(const Residuals& res, Split* split) {
+  SymbolCounts freq;
+  split->k = ChooseSplit(res, &freq);
+  if (split->k < 0) return;
+  for (size_t i = 0; i < res.m; ++i) {
+    split->high[i] = static_cast<uint8_t>(res.r[i] >> split->k);
+  }
+  split->code = BuildHuffmanCode(freq);
+  split->bytes = HeadBytes(res) + 1 + PackedBytes(res.m, split->k) +
+                 HuffmanBytes(split->high.data(), res.m, split->code);
+}
+
+void EncodePacked(const Residuals& res, std::string* out) {
+  PutHead(res, kPacked, out);
+  PackBits(res.r.data(), res.m, res.width, out);
+}
+
+void EncodeHuffmanSplit(const Residuals& res, const Split& split, std::string* out) {
   PutHead(res, kHuffman, out);
-  out->push_back(static_cast<char>(k));
-  std::array<uint64_t, kBlockValues> low;
-  std::array<uint8_t, kBlockValues> high;
-  for (size_t i = 0; i < res.m; ++i) low[i] = res.r[i] & LowMask(k);
-  PackBits(low.data(), res.m, k, out);
-  HighBytes(res, k, high.data());
-  EncodeHuffman(high.data(), res.m, BuildHuffmanCode(high.data(), res.m), out);
+  out->push_back(static_cast<char>(split.k));
+  PackBits(res.r.data(), res.m, split.k, out);  // packs the low k bits
+  EncodeHuffman(split.high.data(), res.m, split.code, out);
 }
 
-void KeepSmaller(std::string* best, std::string* cand) {
-  if (best->empty() || cand->size() < best->size()) best->swap(*cand);
-  cand->clear();
+// A transform's candidates, sized: packed and (split.k >= 0) Huffman split.
+struct Plan {
+  Residuals res;
+  Split split;
+  size_t packed = 0;
+};
+
+void PlanTransform(std::span<const int64_t> v, bool delta, Plan* plan) {
+  MakeResiduals(v, delta, &plan->res);
+  plan->packed = HeadBytes(plan->res) + PackedBytes(plan->res.m, plan->res.width);
+  PlanSplit(plan->res, &plan->split);
 }
 
-// Tries the packed and Huffman-split layouts of one transform.
-void TryTransform(std::span<const int64_t> v, bool delta, std::string* best) {
-  auto res = std::make_unique_for_overwrite<Residuals>();  // r[] is written before read
-  MakeResiduals(v, delta, res.get());
-  std::string cand;
-  EncodePacked(*res, &cand);
-  const size_t packed = cand.size();
-  KeepSmaller(best, &cand);
-  const int k = ChooseSplit(*res);
-  if (k < 0) return;
-  EncodeHuffmanSplit(*res, k, &cand);
-  if (cand.size() + packed / kSplitMargin < best->size()) best->swap(cand);
+// Encodes v's transforms in turn, keeping the packed layout when smaller
+// and the Huffman split when it beats the best so far by the margin; only
+// the chosen one is written.
+void EncodeBest(std::span<const int64_t> v, std::string* out) {
+  Plan plans[2];  // on the stack: ~20 KiB, no allocation per block
+  const Plan* best_plan = nullptr;
+  bool best_huffman = false;
+  size_t best = SIZE_MAX;
+  for (int t = 0; t < 2; ++t) {
+    Plan& p = plans[t];
+    PlanTransform(v, t == 1, &p);
+    if (p.packed < best) best = p.packed, best_plan = &p, best_huffman = false;
+    if (p.split.k >= 0 && p.split.bytes + p.packed / kSplitMargin < best) {
+      best = p.split.bytes, best_plan = &p, best_huffman = true;
+    }
+  }
+  if (best_huffman) {
+    EncodeHuffmanSplit(best_plan->res, best_plan->split, out);
+  } else {
+    EncodePacked(best_plan->res, out);
+  }
 }
 
 struct Head {
@@ -247,10 +331,7 @@ void EncodeIntBlock(std::span<const int64_t> v, std::string* out) {
     internal::PutVarint64(out, ZigZag(v[0]));
     return;
   }
-  std::string best;
-  TryTransform(v, false, &best);
-  TryTransform(v, true, &best);
-  out->append(best);
+  EncodeBest(v, out);
 }
 
 Status DecodeIntBlock(std::string_view* in, size_t count, int64_t* out,
