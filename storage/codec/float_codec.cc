@@ -98,27 +98,46 @@ bool ScaleFast(const int64_t* k, size_t n, int e, float* out) {
   return bad == 0;
 }
 
-// True when `f` round-trips as k / 10^e.
+// True when `f` round-trips as k / 10^e. Rounds by the 1.5 * 2^52 bias
+// (ties to even; |x| < 2^51 keeps it exact) and checks by multiplying with
+// the reciprocal where ScaleFast proves that equal to the division: no libm
+// call and no division per value in the common case.
 bool ToScaled(float f, int e, int64_t* k) {
   const double x = static_cast<double>(f) * kPow10[e];
-  if (!(std::fabs(x) < 0x1p52)) return false;  // also refuses NaN and inf
-  *k = static_cast<int64_t>(std::round(x));
-  return std::bit_cast<uint32_t>(FromScaled(*k, e)) == std::bit_cast<uint32_t>(f);
+  if (!(std::fabs(x) < 0x1p51)) return false;  // also refuses NaN and inf
+  const double rounded = (x + 0x1.8p52) - 0x1.8p52;
+  *k = static_cast<int64_t>(rounded);
+  const uint64_t bias = uint64_t{1} << kFastBits[e];
+  const float back = ((static_cast<uint64_t>(*k) + bias) >> (kFastBits[e] + 1)) == 0
+                         ? static_cast<float>(rounded * kInvPow10[e])
+                         : FromScaled(*k, e);
+  return std::bit_cast<uint32_t>(back) == std::bit_cast<uint32_t>(f);
 }
 
-size_t CountExceptions(std::span<const float> v, int e) {
+// Values of v that do not round-trip at e, counting stopped once above
+// `limit`.
+size_t CountExceptions(std::span<const float> v, int e, size_t limit) {
   size_t x = 0;
   int64_t k;
-  for (float f : v) x += ToScaled(f, e, &k) ? 0 : 1;
+  for (size_t i = 0; i < v.size() && x <= limit; ++i) x += ToScaled(v[i], e, &k) ? 0 : 1;
   return x;
 }
 
+// The smallest e with the fewest exceptions. The first few values suggest
+// an e to count in full; others are counted only while they can still win
+// (fewer exceptions, or as many at a smaller e).
 int ChooseExponent(std::span<const float> v, size_t* exceptions) {
-  int best = 0;
-  *exceptions = v.size() + 1;
+  constexpr size_t kSample = 8;
+  const auto sample = v.first(std::min(kSample, v.size()));
+  int guess = 0;
+  while (guess < kMaxExponent && CountExceptions(sample, guess, 0) != 0) ++guess;
+  int best = guess;
+  *exceptions = CountExceptions(v, guess, v.size());
   for (int e = 0; e <= kMaxExponent && *exceptions > 0; ++e) {
-    const size_t x = CountExceptions(v, e);
-    if (x < *exceptions) best = e, *exceptions = x;
+    if (e == guess) continue;
+    const size_t limit = e < guess ? *exceptions : *exceptions - 1;
+    const size_t x = CountExceptions(v, e, limit);
+    if (x <= limit) best = e, *exceptions = x;
   }
   return best;
 }
@@ -153,13 +172,27 @@ void EncodeAlp(std::span<const float> v, int e, size_t exceptions, std::string* 
     internal::PutFixed32(out, std::bit_cast<uint32_t>(v[pos[j]]));
 }
 
+// Writes the smaller of ALP and bits (bits on a tie). ALP is written first,
+// in place; the bits layout is encoded too only when its lower bound
+// (IntBlockBytesAtLeast) does not already exceed ALP's size.
 void EncodeFloatBlock(std::span<const float> v, std::string* out) {
-  std::string bits, alp;
-  EncodeBits(v, &bits);
   size_t exceptions;
   const int e = ChooseExponent(v, &exceptions);
-  if (exceptions < v.size() / 2) EncodeAlp(v, e, exceptions, &alp);
-  out->append(!alp.empty() && alp.size() < bits.size() ? alp : bits);
+  const size_t start = out->size();
+  if (exceptions < v.size() / 2) {
+    EncodeAlp(v, e, exceptions, out);
+    const size_t alp = out->size() - start;
+    std::array<int64_t, kBlockValues> bits;
+    for (size_t i = 0; i < v.size(); ++i) bits[i] = std::bit_cast<uint32_t>(v[i]);
+    if (alp < 1 + IntBlockBytesAtLeast(std::span(bits.data(), v.size()))) return;
+    std::string bits_block;
+    EncodeBits(v, &bits_block);
+    if (alp < bits_block.size()) return;
+    out->resize(start);
+    out->append(bits_block);
+    return;
+  }
+  EncodeBits(v, out);
 }
 
 Status DecodeBitsBlock(std::string_view* in, size_t count, float* out) {

@@ -334,6 +334,24 @@ void EncodeIntBlock(std::span<const int64_t> v, std::string* out) {
   EncodeBest(v, out);
 }
 
+size_t IntBlockBytesAtLeast(std::span<const int64_t> v) {
+  assert(!v.empty() && v.size() <= kBlockValues);
+  if (std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == v[0]; })) {
+    return 1 + VarintBytes(ZigZag(v[0]));
+  }
+  // Any packed or split layout of a transform holds at least its head and
+  // the m * (w - 8) raw low bits of a split.
+  Residuals res;
+  size_t least = SIZE_MAX;
+  for (bool delta : {false, true}) {
+    MakeResiduals(v, delta, &res);
+    least =
+        std::min(least, HeadBytes(res) +
+                            PackedBytes(res.m, std::max(0, res.width - kMaxHighBits)));
+  }
+  return least;
+}
+
 Status DecodeIntBlock(std::string_view* in, size_t count, int64_t* out,
                       uint64_t* running) {
   assert(count >= 1 && count <= kBlockValues);

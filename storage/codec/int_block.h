@@ -38,6 +38,12 @@ namespace sredb::codec {
 // REQUIRES: 1 <= v.size() <= kBlockValues.
 void EncodeIntBlock(std::span<const int64_t> v, std::string* out);
 
+// A lower bound of the bytes EncodeIntBlock(v) appends, from the widths of
+// its transforms alone (no entropy coding tried), for callers choosing
+// between an int block and something else.
+// REQUIRES: 1 <= v.size() <= kBlockValues.
+size_t IntBlockBytesAtLeast(std::span<const int64_t> v);
+
 // Decodes one block of `count` values into out[0..count), consuming it from
 // `*in`. With `running`, the block's values are differences: out[i] becomes
 // (*running += v[i]) and *running ends at the last output (timestamps).

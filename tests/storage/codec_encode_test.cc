@@ -4,6 +4,8 @@
 // small columns of the fleet shapes. Sizes are pinned in codec_size_test.cc.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
 #include <limits>
 #include <random>
 
@@ -88,6 +90,57 @@ TEST(CodecEncode, ManySmallColumnsOfTheFleet) {
           }));
     }
   }
+}
+
+void ExpectFloatsRoundTrip(const std::vector<float>& v) {
+  std::string buf;
+  EncodeFloats(v, &buf);
+  std::string_view in = buf;
+  std::vector<float> got;
+  ASSERT_TRUE(DecodeFloats(&in, &got).ok());
+  ASSERT_TRUE(in.empty());
+  ASSERT_EQ(got.size(), v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    ASSERT_EQ(std::bit_cast<uint32_t>(got[i]), std::bit_cast<uint32_t>(v[i])) << i;
+  }
+}
+
+TEST(CodecEncode, FloatExponentsAndEdges) {
+  std::mt19937_64 rng(73);
+  // Decimals of every exponent, each block led by values of another one
+  // (the sampled guess is wrong), near the rounding limits and at ties.
+  for (int e = 0; e <= 8; ++e) {
+    std::vector<float> v(1024);
+    for (auto& x : v) {
+      x = static_cast<float>(
+          static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000) /
+          std::pow(10.0, e));
+    }
+    for (int i = 0; i < 8; ++i) v[i] = static_cast<float>(i) * 0.5f;
+    ExpectFloatsRoundTrip(v);
+  }
+  std::vector<float> edges = {0x1p51f,
+                              -0x1p51f,
+                              0x1p50f * 1.5f,
+                              2.5f,
+                              0.5f,
+                              -0.5f,
+                              1.5e-7f,
+                              0.0f,
+                              -0.0f,
+                              1e30f,
+                              -1e-30f,
+                              std::numeric_limits<float>::infinity(),
+                              std::numeric_limits<float>::quiet_NaN(),
+                              std::numeric_limits<float>::denorm_min()};
+  for (size_t n = 1; n <= edges.size(); ++n) {
+    ExpectFloatsRoundTrip({edges.begin(), edges.begin() + n});
+  }
+  std::vector<float> halves(600);
+  for (size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<float>(i) + 0.5f;
+  ExpectFloatsRoundTrip(halves);
+  std::vector<float> constant(100, 1234.5678f);
+  ExpectFloatsRoundTrip(constant);
 }
 
 }  // namespace
