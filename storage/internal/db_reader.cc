@@ -2,6 +2,7 @@
 // over one consistent cut: a RocksDB snapshot and the partition catalog
 // taken with it.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -56,7 +57,9 @@ class ReaderImpl final : public Reader {
                      std::vector<Bucket>* out) override {
     const int tier = static_cast<int>(resolution);
     const int64_t res = kRollupResolutions[tier];
-    if (BucketStart(from, res) != from || BucketStart(to, res) != to) {
+    from = std::max<int64_t>(from, 0);  // no event lies before the epoch
+    if (BucketStart(from, res) != from ||
+        (to != std::numeric_limits<int64_t>::max() && BucketStart(to, res) != to)) {
       return Status::InvalidArgument("bucket reads need a range aligned to " +
                                      std::string(tier == 0 ? "1m" : "1h"));
     }
@@ -106,6 +109,7 @@ class ReaderImpl final : public Reader {
   }
 
   bool HasRollups(uint64_t series, Resolution resolution, int64_t time) override {
+    if (time < 0) return false;
     std::string value;
     return GetRollup(static_cast<int>(resolution),
                      PartitionStart(time, db_->partition_ns()), series, &value)
@@ -123,8 +127,10 @@ class ReaderImpl final : public Reader {
     std::vector<std::pair<int64_t, PartitionInfo>> out;
     if (from >= to) return out;
     const int64_t pn = db_->partition_ns();
-    for (auto it = view_.catalog.lower_bound(PartitionStart(from, pn));
-         it != view_.catalog.end() && it->first < to; ++it) {
+    // Event times are >= 0, which also keeps PartitionStart from overflowing.
+    auto it = from <= 0 ? view_.catalog.begin()
+                        : view_.catalog.lower_bound(PartitionStart(from, pn));
+    for (; it != view_.catalog.end() && it->first < to; ++it) {
       out.emplace_back(*it);
     }
     return out;

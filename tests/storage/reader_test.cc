@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -263,6 +264,33 @@ TEST(Reader, RollupsAreBuiltOnlyWhereTheyPay) {
   EXPECT_EQ(r->counters().rollup_records, 3u);
   EXPECT_EQ(r->counters().rollup_buckets, 72u);
   EXPECT_EQ(r->counters().chunks, 0u);
+}
+
+TEST(Reader, UnboundedRangesReadEverything) {
+  TempDir dir;
+  auto db = OpenOrDie(dir.path(), ManualSealing());
+  std::mt19937_64 rng(11);
+  Appended appended;
+  AppendInBatches(db.get(), RandomFleet(rng, kT0, 2), &appended);
+  AppendAll(db.get(), {{"a3", RandomEvent(rng, 0)}}, &appended);  // at the epoch
+  ASSERT_TRUE(db->Flush().ok());
+  auto reader = db->NewReader();
+  ASSERT_TRUE(reader.ok());
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  for (const auto& [agent, events] : appended) {
+    SCOPED_TRACE(agent);
+    const uint64_t id = IdOf(reader->get(), agent);
+    const std::vector<Event> all = Expected(appended, agent, kMin, kMax);
+    Columns got;
+    ASSERT_TRUE((*reader)->ReadColumns(id, kMin, kMax, kAllFields, &got).ok());
+    ExpectColumns(got, all, kAllFields);
+    std::vector<Bucket> hours;
+    Status s = (*reader)->ReadBuckets(id, Resolution::k1h, kMin, kMax, &hours);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ExpectBuckets(hours, ExpectedBuckets(all, kHour));
+    EXPECT_FALSE((*reader)->HasRollups(id, Resolution::k1h, kMin));
+  }
 }
 
 TEST(Reader, UnalignedBucketRangesAreRefused) {
