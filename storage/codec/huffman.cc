@@ -328,7 +328,16 @@ size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code) {
   return bytes + bits / 8 + kStreams * 3 / 2;
 }
 
-size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq, int top) {
+size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq) {
+  std::array<SymbolCount, 256> counts;
+  size_t used = 0;
+  for (uint32_t x = 0; x < 256; ++x) {
+    if (freq[x] != 0) counts[used++] = {x, freq[x]};
+  }
+  return HuffmanBytesQuickEstimate(std::span(counts.data(), used));
+}
+
+size_t HuffmanBytesQuickEstimate(std::span<const SymbolCount> counts) {
   // log2 of the counts from a table: std::log2 per symbol and per candidate
   // width dominated the encoding of small blocks. Same values, so the same
   // estimates.
@@ -340,28 +349,26 @@ size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq, int top) {
   auto log2 = [&](uint64_t x) {
     return x < kLog2.size() ? kLog2[x] : std::log2(static_cast<double>(x));
   };
+  if (counts.size() <= 1) return 1 + 1;  // a one-symbol code has no streams
   uint64_t n = 0;
-  int used = 0, last = 0;
-  for (int x = 0; x <= top; ++x) {
-    if (freq[x] == 0) continue;
-    n += freq[x];
-    ++used;
-    last = x;
-  }
-  if (used <= 1) return 1 + 1;  // a one-symbol code has no streams
+  for (const SymbolCount& c : counts) n += c.count;
   const double log2n = log2(n);
   double bits = 0;
   size_t table_bits = 0;
   int prev = 0;
-  for (int x = 0; x <= last; ++x) {
-    int len = 0;
-    if (freq[x] != 0) {
-      const double ideal = log2n - log2(freq[x]);
-      bits += ideal * freq[x];
-      len = std::clamp(static_cast<int>(std::lround(ideal)), 1, kMaxCodeBits);
+  uint32_t next = 0;  // the symbol after the previous one
+  for (const SymbolCount& c : counts) {
+    if (c.symbol > next) {  // a run of symbols without a code (length 0)
+      table_bits += LengthCodeBits(prev, 0) + (c.symbol - next - 1);
+      prev = 0;
     }
+    const double ideal = log2n - log2(c.count);
+    bits += ideal * c.count;
+    // ideal >= 0, so adding 1/2 and truncating is lround (up to the clamp).
+    const int len = std::clamp(static_cast<int>(ideal + 0.5), 1, kMaxCodeBits);
     table_bits += LengthCodeBits(prev, len);
     prev = len;
+    next = c.symbol + 1;
   }
   return 1 + (table_bits + 7) / 8 + static_cast<size_t>(bits) / 8 + kStreams * 3 / 2;
 }
@@ -379,8 +386,10 @@ HuffmanCode BuildHuffmanCode(const SymbolCounts& freq) {
     code.len[syms[0]] = 1;
     return code;
   }
-  std::stable_sort(syms.begin(), syms.begin() + n,
-                   [&](uint8_t x, uint8_t y) { return freq[x] < freq[y]; });
+  // By count, ties by symbol (a stable sort's order, without its buffer).
+  std::sort(syms.begin(), syms.begin() + n, [&](uint8_t x, uint8_t y) {
+    return freq[x] != freq[y] ? freq[x] < freq[y] : x < y;
+  });
   std::array<uint32_t, 256> w;
   for (int i = 0; i < n; ++i) w[i] = freq[syms[i]];
   std::array<int, 64> num;

@@ -28,6 +28,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -61,8 +62,14 @@ size_t HuffmanBytesEstimate(const SymbolCounts& freq, const HuffmanCode& code);
 // the code: the order-0 entropy of the counts, and the length table of the
 // ideal lengths round(log2(n / count)) clamped to the code's limits. For
 // choosing among layouts; the chosen one is then built and measured.
-// `top` bounds the symbols with a nonzero count (0..255), to skip the rest.
-size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq, int top = 255);
+size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq);
+// The same from the nonzero counts alone, in ascending symbol order (for
+// small blocks, whose few symbols would not pay a pass over 256 counts).
+struct SymbolCount {
+  uint32_t symbol;
+  uint32_t count;
+};
+size_t HuffmanBytesQuickEstimate(std::span<const SymbolCount> counts);
 
 // Exact size in bytes of EncodeHuffman(s, m, code).
 size_t HuffmanBytes(const uint8_t* s, size_t m, const HuffmanCode& code);

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cassert>
 #include <climits>
+#include <cmath>
 #include <numeric>
 
 #include "storage/codec/bitpack.h"
@@ -141,39 +142,85 @@ struct Split {
   std::array<uint8_t, kBlockValues> high;  // r >> k
 };
 
+// Order-0 entropy in bits of the counts (of n symbols in all).
+double EntropyBits(std::span<const SymbolCount> counts, size_t n) {
+  double bits = static_cast<double>(n) * std::log2(static_cast<double>(n));
+  for (const SymbolCount& c : counts) {
+    bits -= static_cast<double>(c.count) * std::log2(static_cast<double>(c.count));
+  }
+  return bits;
+}
+
 // The low width k (w - 8 <= k < w) whose Huffman-split layout is smallest
-// by estimate, or -1 when none is worth trying; `freq` ends as the counts
-// of r >> k. One pass counts the top byte at the lowest k; each next k
-// merges pairs of counts.
-int ChooseSplit(const Residuals& res, SymbolCounts* best_freq) {
+// by estimate, or -1 when none is worth trying or none can be smaller than
+// `limit` bytes. That bound: a split at any k >= k0 holds m * k raw bits
+// and at least the entropy of r >> k, which is at least that of r >> k0
+// minus k - k0 bits per value, plus its head, k, a length per symbol up to
+// r_max >> k and the stream sizes; the bound is the least over k.
+// One pass counts the top byte at the lowest k; each next k merges pairs of
+// the nonzero counts.
+int ChooseSplit(const Residuals& res, size_t limit) {
   if (res.m < kMinSplitValues || res.width < 2) return -1;
   const int k0 = std::max(0, res.width - kMaxHighBits);
+  // The counts, and a bitmap of the symbols present, so that listing them
+  // costs the symbols, not 256 checks.
   SymbolCounts freq{};
-  for (size_t i = 0; i < res.m; ++i) ++freq[static_cast<uint8_t>(res.r[i] >> k0)];
+  uint64_t present[4] = {0, 0, 0, 0};
+  for (size_t i = 0; i < res.m; ++i) {
+    const uint8_t x = static_cast<uint8_t>(res.r[i] >> k0);
+    ++freq[x];
+    present[x >> 6] |= uint64_t{1} << (x & 63);
+  }
+  std::array<SymbolCount, 256> counts;
+  size_t used = 0;
+  for (uint32_t word = 0; word < 4; ++word) {
+    for (uint64_t bits = present[word]; bits != 0; bits &= bits - 1) {
+      const uint32_t x = 64 * word + static_cast<uint32_t>(std::countr_zero(bits));
+      counts[used++] = {x, freq[x]};
+    }
+  }
+  const double h0 = EntropyBits(std::span(counts.data(), used), res.m) / res.m;
+  const uint32_t top = counts[used - 1].symbol;  // r_max >> k0
+  size_t least = SIZE_MAX;
+  for (int k = k0; k < res.width; ++k) {
+    // Head, k, `last` and the lengths of symbols 0..last (a bit each, last
+    // = r_max >> k), 8 stream sizes (r >> k holds 0 and r_max >> k: two
+    // codes at least), the bits.
+    const double bits = static_cast<double>(res.m) * (k + std::max(0.0, h0 - (k - k0)));
+    const size_t lengths = 1 + ((top >> (k - k0)) + 1 + 7) / 8;
+    least = std::min(least, HeadBytes(res) + 1 + lengths + 8 +
+                                static_cast<size_t>(std::max(0.0, bits / 8 - 1)));
+  }
+  if (least >= limit) return -1;
   size_t best = SIZE_MAX;
   int best_k = -1;
-  int top = static_cast<int>(res.r[0] >> k0);  // symbols above `top` count 0
-  for (size_t i = 1; i < res.m; ++i)
-    top = std::max(top, static_cast<int>(res.r[i] >> k0));
   for (int k = k0; k < res.width; ++k) {
-    const size_t bytes = PackedBytes(res.m, k) + HuffmanBytesQuickEstimate(freq, top);
-    if (bytes < best) best = bytes, best_k = k, *best_freq = freq;
-    for (int j = 0; j <= top / 2; ++j) freq[j] = freq[2 * j] + freq[2 * j + 1];
-    std::fill(freq.begin() + top / 2 + 1, freq.begin() + top + 1, 0);
-    top /= 2;
+    const size_t bytes =
+        PackedBytes(res.m, k) + HuffmanBytesQuickEstimate(std::span(counts.data(), used));
+    if (bytes < best) best = bytes, best_k = k;
+    size_t merged = 0;
+    for (size_t j = 0; j < used; ++j) {
+      const uint32_t sym = counts[j].symbol >> 1;
+      if (merged > 0 && counts[merged - 1].symbol == sym) {
+        counts[merged - 1].count += counts[j].count;
+      } else {
+        counts[merged++] = {sym, counts[j].count};
+      }
+    }
+    used = merged;
   }
   return best_k;
 }
 
-// Sizes the Huffman-split layout of `res` exactly (split->k < 0: none).
-void PlanSplit(const Residuals& res, Split* split) {
-  SymbolCounts freq;
-  split->k = ChooseSplit(res, &freq);
+// Sizes the Huffman-split layout of `res` exactly (split->k < 0: none, or
+// none can be smaller than `limit` bytes).
+void PlanSplit(const Residuals& res, size_t limit, Split* split) {
+  split->k = ChooseSplit(res, limit);
   if (split->k < 0) return;
   for (size_t i = 0; i < res.m; ++i) {
     split->high[i] = static_cast<uint8_t>(res.r[i] >> split->k);
   }
-  split->code = BuildHuffmanCode(freq);
+  split->code = BuildHuffmanCode(split->high.data(), res.m);
   split->bytes = HeadBytes(res) + 1 + PackedBytes(res.m, split->k) +
                  HuffmanBytes(split->high.data(), res.m, split->code);
 }
@@ -197,12 +244,6 @@ struct Plan {
   size_t packed = 0;
 };
 
-void PlanTransform(std::span<const int64_t> v, bool delta, Plan* plan) {
-  MakeResiduals(v, delta, &plan->res);
-  plan->packed = HeadBytes(plan->res) + PackedBytes(plan->res.m, plan->res.width);
-  PlanSplit(plan->res, &plan->split);
-}
-
 // Encodes v's transforms in turn, keeping the packed layout when smaller
 // and the Huffman split when it beats the best so far by the margin; only
 // the chosen one is written.
@@ -213,9 +254,14 @@ void EncodeBest(std::span<const int64_t> v, std::string* out) {
   size_t best = SIZE_MAX;
   for (int t = 0; t < 2; ++t) {
     Plan& p = plans[t];
-    PlanTransform(v, t == 1, &p);
+    MakeResiduals(v, t == 1, &p.res);
+    p.packed = HeadBytes(p.res) + PackedBytes(p.res.m, p.res.width);
     if (p.packed < best) best = p.packed, best_plan = &p, best_huffman = false;
-    if (p.split.k >= 0 && p.split.bytes + p.packed / kSplitMargin < best) {
+    // The split must come in under best - packed / kSplitMargin.
+    const size_t margin = p.packed / kSplitMargin;
+    if (best <= margin) continue;
+    PlanSplit(p.res, best - margin, &p.split);
+    if (p.split.k >= 0 && p.split.bytes + margin < best) {
       best = p.split.bytes, best_plan = &p, best_huffman = true;
     }
   }

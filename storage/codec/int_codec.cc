@@ -14,6 +14,7 @@
 //
 // Thread safety: reentrant.
 #include <algorithm>
+#include <array>
 
 #include "storage/codec/codec.h"
 #include "storage/codec/codec_util.h"
@@ -137,12 +138,17 @@ void EncodeTimestamps(std::span<const int64_t> v, std::string* out) {
   PutColumnHeader(out, ColumnKind::kTimestamps, v.size());
   if (v.empty()) return;
   internal::PutVarint64(out, ZigZag(v[0]));
-  std::vector<int64_t> d(v.size() - 1);
-  for (size_t i = 0; i + 1 < v.size(); ++i) {
-    d[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i + 1]) -
-                                static_cast<uint64_t>(v[i]));
+  // The differences block by block, through a stack buffer (no allocation
+  // per column).
+  std::array<int64_t, kBlockValues> d;
+  for (size_t i = 0; i + 1 < v.size(); i += kBlockValues) {
+    const size_t count = std::min(kBlockValues, v.size() - 1 - i);
+    for (size_t j = 0; j < count; ++j) {
+      d[j] = static_cast<int64_t>(static_cast<uint64_t>(v[i + j + 1]) -
+                                  static_cast<uint64_t>(v[i + j]));
+    }
+    EncodeIntBlock(std::span(d.data(), count), out);
   }
-  EncodeIntBlocks(d, out);
 }
 
 Status DecodeTimestamps(std::string_view* in, std::vector<int64_t>* out) {
