@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cstring>
 
@@ -59,22 +60,25 @@ void EncodeSparse(std::span<const uint8_t> v, std::string* out) {
   PutPackedBytes(std::span(val.data(), x), base, out);
 }
 
-void EncodeRuns(std::span<const uint8_t> v, std::string* out) {
-  std::array<int64_t, kBlockValues> value, length;
+// The runs of v: value[j] repeated length[j] times; returns their count.
+size_t Runs(std::span<const uint8_t> v, int64_t* value, int64_t* length) {
   size_t r = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     if (r == 0 || v[i] != value[r - 1]) value[r] = v[i], length[r++] = 0;
     ++length[r - 1];
   }
-  out->push_back(static_cast<char>(kRuns));
-  internal::PutVarint64(out, r);
-  EncodeIntBlock(std::span(value.data(), r), out);
-  EncodeIntBlock(std::span(length.data(), r), out);
+  return r;
 }
 
-void KeepSmaller(std::string* best, std::string* cand) {
-  if (best->empty() || cand->size() < best->size()) best->swap(*cand);
-  cand->clear();
+void EncodeRuns(const int64_t* value, const int64_t* length, size_t r, std::string* out) {
+  out->push_back(static_cast<char>(kRuns));
+  internal::PutVarint64(out, r);
+  EncodeIntBlock(std::span(value, r), out);
+  EncodeIntBlock(std::span(length, r), out);
+}
+
+size_t VarintBytes(uint64_t v) {
+  return static_cast<size_t>(std::bit_width(v | 1) + 6) / 7;
 }
 
 Status GetPackedBytes(std::string_view* in, size_t n, int max_w, uint8_t base,
@@ -138,14 +142,32 @@ void EncodeEnumBlock(std::span<const uint8_t> v, std::string* out) {
     out->push_back(static_cast<char>(v[0]));
     return;
   }
-  std::string best, cand;
-  EncodePacked(v, &cand);
-  KeepSmaller(&best, &cand);
-  EncodeSparse(v, &cand);
-  KeepSmaller(&best, &cand);
-  EncodeRuns(v, &cand);
-  KeepSmaller(&best, &cand);
-  out->append(best);
+  // Packed, then sparse, then runs, each kept only when strictly smaller
+  // (the order of ties). The first two are written in place; runs go to a
+  // reused scratch buffer, and only when their lower bound could win.
+  const size_t start = out->size();
+  EncodePacked(v, out);
+  size_t best = out->size() - start;
+  thread_local std::string scratch;
+  scratch.clear();
+  EncodeSparse(v, &scratch);
+  if (scratch.size() < best) {
+    out->resize(start);
+    out->append(scratch);
+    best = scratch.size();
+  }
+  std::array<int64_t, kBlockValues> value, length;
+  const size_t r = Runs(v, value.data(), length.data());
+  const size_t least = 1 + VarintBytes(r) +
+                       IntBlockBytesAtLeast(std::span(value.data(), r)) +
+                       IntBlockBytesAtLeast(std::span(length.data(), r));
+  if (least >= best) return;
+  scratch.clear();
+  EncodeRuns(value.data(), length.data(), r, &scratch);
+  if (scratch.size() < best) {
+    out->resize(start);
+    out->append(scratch);
+  }
 }
 
 Status DecodeEnumBlock(std::string_view* in, size_t count, uint8_t* out) {

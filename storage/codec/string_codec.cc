@@ -39,11 +39,26 @@ Dictionary BuildDictionary(std::span<const std::string_view> v) {
   std::unordered_map<std::string_view, size_t> first_seen;
   std::vector<std::pair<size_t, std::string_view>> freq;  // (count, entry)
   std::vector<size_t> id(v.size());
+  // A few distinct values (the usual case) are found by a linear scan; the
+  // hash map is filled only once there are more.
+  constexpr size_t kLinearEntries = 16;
   for (size_t i = 0; i < v.size(); ++i) {
-    auto [it, fresh] = first_seen.try_emplace(v[i], freq.size());
-    if (fresh) freq.emplace_back(0, v[i]);
-    id[i] = it->second;
-    ++freq[id[i]].first;
+    size_t j = 0;
+    if (freq.size() <= kLinearEntries) {
+      while (j < freq.size() && freq[j].second != v[i]) ++j;
+      if (j == freq.size()) {
+        freq.emplace_back(0, v[i]);
+        if (freq.size() > kLinearEntries) {
+          for (size_t k = 0; k < freq.size(); ++k) first_seen.emplace(freq[k].second, k);
+        }
+      }
+    } else {
+      auto [it, fresh] = first_seen.try_emplace(v[i], freq.size());
+      if (fresh) freq.emplace_back(0, v[i]);
+      j = it->second;
+    }
+    id[i] = j;
+    ++freq[j].first;
   }
   std::vector<size_t> order(freq.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -51,6 +66,8 @@ Dictionary BuildDictionary(std::span<const std::string_view> v) {
                    [&](size_t a, size_t b) { return freq[a].first > freq[b].first; });
   std::vector<int64_t> rank(freq.size());
   Dictionary dict;
+  dict.entries.reserve(order.size());
+  dict.index.reserve(v.size());
   for (size_t r = 0; r < order.size(); ++r) {
     rank[order[r]] = static_cast<int64_t>(r);
     dict.entries.push_back(freq[order[r]].second);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 
 #include "storage/codec/codec.h"
 #include "storage/codec/synthetic_data.h"
@@ -141,6 +142,58 @@ TEST(CodecEncode, FloatExponentsAndEdges) {
   ExpectFloatsRoundTrip(halves);
   std::vector<float> constant(100, 1234.5678f);
   ExpectFloatsRoundTrip(constant);
+}
+
+TEST(CodecEncode, StringDictionariesAroundTheLinearScanLimit) {
+  std::mt19937_64 rng(74);
+  std::vector<std::string> pool;
+  for (int i = 0; i < 300; ++i) pool.push_back(i == 0 ? "" : "kind" + std::to_string(i));
+  for (size_t distinct : {1, 2, 15, 16, 17, 18, 40, 256, 257, 300}) {
+    for (size_t n : {1, 55, 1000, 2500}) {
+      std::vector<std::string_view> v(n);
+      for (size_t i = 0; i < n; ++i) v[i] = pool[i < distinct ? i : rng() % distinct];
+      std::string buf;
+      EncodeStrings(v, &buf);
+      std::string_view in = buf;
+      std::vector<std::string> got;
+      ASSERT_TRUE(DecodeStrings(&in, &got).ok());
+      ASSERT_TRUE(in.empty());
+      ASSERT_TRUE(std::equal(v.begin(), v.end(), got.begin(), got.end()))
+          << distinct << " " << n;
+    }
+  }
+}
+
+TEST(CodecEncode, EnumBlocksOfEveryLayout) {
+  std::mt19937_64 rng(75);
+  for (int shape = 0; shape < 4; ++shape) {
+    for (size_t n : {1, 2, 33, 55, 1024, 3000}) {
+      std::vector<uint8_t> v(n);
+      for (size_t i = 0; i < n; ++i) {
+        switch (shape) {
+          case 0:
+            v[i] = static_cast<uint8_t>(rng());
+            break;  // packed
+          case 1:
+            v[i] = rng() % 50 == 0 ? 200 : 7;
+            break;  // sparse
+          case 2:
+            v[i] = static_cast<uint8_t>((i / 100) % 3);
+            break;  // runs
+          default:
+            v[i] = static_cast<uint8_t>(rng() % 3);
+            break;
+        }
+      }
+      std::string buf;
+      EncodeSmallEnums(v, &buf);
+      std::string_view in = buf;
+      std::vector<uint8_t> got;
+      ASSERT_TRUE(DecodeSmallEnums(&in, &got).ok());
+      ASSERT_TRUE(in.empty());
+      ASSERT_EQ(got, v) << shape << " " << n;
+    }
+  }
 }
 
 }  // namespace
