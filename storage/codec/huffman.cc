@@ -337,18 +337,25 @@ size_t HuffmanBytesQuickEstimate(const SymbolCounts& freq) {
   return HuffmanBytesQuickEstimate(std::span(counts.data(), used));
 }
 
-size_t HuffmanBytesQuickEstimate(std::span<const SymbolCount> counts) {
-  // log2 of the counts from a table: std::log2 per symbol and per candidate
-  // width dominated the encoding of small blocks. Same values, so the same
-  // estimates.
+// log2 of counts from a table: std::log2 per symbol and per candidate width
+// dominated the encoding of small blocks. Same values, so same estimates.
+double Log2(uint64_t x) {
   static const std::array<double, kMaxHuffmanSymbols + 1> kLog2 = [] {
     std::array<double, kMaxHuffmanSymbols + 1> t{};
     for (size_t i = 1; i < t.size(); ++i) t[i] = std::log2(static_cast<double>(i));
     return t;
   }();
-  auto log2 = [&](uint64_t x) {
-    return x < kLog2.size() ? kLog2[x] : std::log2(static_cast<double>(x));
-  };
+  return x < kLog2.size() ? kLog2[x] : std::log2(static_cast<double>(x));
+}
+
+double EntropyBits(std::span<const SymbolCount> counts, uint64_t n) {
+  double bits = static_cast<double>(n) * Log2(n);
+  for (const SymbolCount& c : counts) bits -= c.count * Log2(c.count);
+  return bits;
+}
+
+size_t HuffmanBytesQuickEstimate(std::span<const SymbolCount> counts) {
+  auto log2 = Log2;
   if (counts.size() <= 1) return 1 + 1;  // a one-symbol code has no streams
   uint64_t n = 0;
   for (const SymbolCount& c : counts) n += c.count;

@@ -70,6 +70,9 @@ struct SymbolCount {
   uint32_t count;
 };
 size_t HuffmanBytesQuickEstimate(std::span<const SymbolCount> counts);
+// The order-0 entropy in bits of n symbols with these counts (n = their
+// sum): a lower bound of a Huffman code's bits.
+double EntropyBits(std::span<const SymbolCount> counts, uint64_t n);
 
 // Exact size in bytes of EncodeHuffman(s, m, code).
 size_t HuffmanBytes(const uint8_t* s, size_t m, const HuffmanCode& code);

@@ -142,15 +142,6 @@ struct Split {
   std::array<uint8_t, kBlockValues> high;  // r >> k
 };
 
-// Order-0 entropy in bits of the counts (of n symbols in all).
-double EntropyBits(std::span<const SymbolCount> counts, size_t n) {
-  double bits = static_cast<double>(n) * std::log2(static_cast<double>(n));
-  for (const SymbolCount& c : counts) {
-    bits -= static_cast<double>(c.count) * std::log2(static_cast<double>(c.count));
-  }
-  return bits;
-}
-
 // The low width k (w - 8 <= k < w) whose Huffman-split layout is smallest
 // by estimate, or -1 when none is worth trying or none can be smaller than
 // `limit` bytes. That bound: a split at any k >= k0 holds m * k raw bits
@@ -195,9 +186,17 @@ int ChooseSplit(const Residuals& res, size_t limit) {
   size_t best = SIZE_MAX;
   int best_k = -1;
   for (int k = k0; k < res.width; ++k) {
-    const size_t bytes =
-        PackedBytes(res.m, k) + HuffmanBytesQuickEstimate(std::span(counts.data(), used));
-    if (bytes < best) best = bytes, best_k = k;
+    // The estimate is at least its fixed bytes, a length bit per symbol and
+    // the entropy (bounded as above); skip it when that cannot beat the best
+    // (one byte of slack for rounding).
+    const size_t floor = PackedBytes(res.m, k) + 1 + ((top >> (k - k0)) + 1 + 7) / 8 +
+                         12 +
+                         static_cast<size_t>(res.m * std::max(0.0, h0 - (k - k0)) / 8);
+    if (floor <= best) {
+      const size_t bytes = PackedBytes(res.m, k) +
+                           HuffmanBytesQuickEstimate(std::span(counts.data(), used));
+      if (bytes < best) best = bytes, best_k = k;
+    }
     size_t merged = 0;
     for (size_t j = 0; j < used; ++j) {
       const uint32_t sym = counts[j].symbol >> 1;
