@@ -209,8 +209,7 @@ std::map<int64_t, uint64_t> DBImpl::CheckChunks(const rocksdb::Snapshot* snapsho
         }
         const int64_t partition = DecodeOrderedInt64(key.data());
         const uint64_t id = DecodeBigEndian64(key.data() + 8);
-        const std::string name = "chunk (partition " + std::to_string(partition) +
-                                 ", series " + SeriesIdHex(id) + ")";
+        const std::string name = ObjectName("chunk", partition, id);
         events.clear();
         if (Status d = DecodeChunk(value, partition, &events); !d.ok()) {
           report->problems.push_back(name + ": " + d.message());
@@ -236,7 +235,7 @@ void DBImpl::CheckRollups(const rocksdb::Snapshot* snapshot,
   for (int tier = 0; tier < kRollupTiers; ++tier) {
     if (rollup_cfs_[tier] == nullptr) continue;
     const int64_t resolution = kRollupResolutions[tier];
-    const std::string cf = tier == 0 ? "rollups_1m" : "rollups_1h";
+    const std::string cf = kRollupCfs[tier];
     Status s = ForEach(
         db_, rollup_cfs_[tier], snapshot, "",
         [&](std::string_view key, std::string_view value) {
@@ -247,9 +246,7 @@ void DBImpl::CheckRollups(const rocksdb::Snapshot* snapshot,
           }
           const int64_t partition = DecodeOrderedInt64(key.data());
           const uint64_t id = DecodeBigEndian64(key.data() + 8);
-          const std::string name = cf + " record (partition " +
-                                   std::to_string(partition) + ", series " +
-                                   SeriesIdHex(id) + ")";
+          const std::string name = ObjectName(cf + " record", partition, id);
           buckets.clear();
           auto info = catalog.find(partition);
           const __int128 end = __int128{partition} + partition_ns_;

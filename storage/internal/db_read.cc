@@ -63,9 +63,8 @@ class PartitionScanIterator final : public EventIterator {
       Status s = DecodeChunk(std::string_view(it->value().data(), it->value().size()),
                              partition, &chunk_events);
       if (!s.ok()) {
-        return Status::Corruption("chunk (partition " + std::to_string(partition) +
-                                  ", series " + SeriesIdHex(series) +
-                                  "): " + s.message());
+        return Status::Corruption(ObjectName("chunk", partition, series) + ": " +
+                                  s.message());
       }
       for (Event& e : chunk_events) Keep(series, std::move(e));
     }

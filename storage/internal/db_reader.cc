@@ -148,9 +148,9 @@ class ReaderImpl final : public Reader {
   }
 
   static Status Named(const Status& s, int tier, int64_t start, uint64_t series) {
-    return s.WithMessage(std::string(tier == 0 ? "rollups_1m" : "rollups_1h") +
-                         " record (partition " + std::to_string(start) + ", series " +
-                         SeriesIdHex(series) + "): " + s.message());
+    return s.WithMessage(
+        ObjectName(std::string(kRollupCfs[tier]) + " record", start, series) + ": " +
+        s.message());
   }
 
   // Gets the chunk of (start, series) into *value; false when there is none.
@@ -166,8 +166,7 @@ class ReaderImpl final : public Reader {
   }
 
   Status ChunkError(const Status& s, int64_t start, uint64_t series) {
-    return Status::Corruption("chunk (partition " + std::to_string(start) + ", series " +
-                              SeriesIdHex(series) + "): " + s.message());
+    return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
   }
 
   Status ReadChunkColumns(int64_t start, uint64_t series, int64_t from, int64_t to,
@@ -176,9 +175,10 @@ class ReaderImpl final : public Reader {
     auto found = GetChunk(start, series, &value);
     if (!found.ok()) return found.status();
     if (!*found) return Status::OK();
+    const size_t before = out->size();
     Status s = DecodeChunkColumns(value, start, fields, from, to, out);
     if (!s.ok()) return ChunkError(s, start, series);
-    counters_.chunk_events += out->size();
+    counters_.chunk_events += out->size() - before;
     return Status::OK();
   }
 

@@ -97,8 +97,7 @@ Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
                                   std::numeric_limits<int64_t>::min(),
                                   std::numeric_limits<int64_t>::max(), &all);
     if (!s.ok())
-      return Status::Corruption("chunk of series " + SeriesIdHex(series) + ": " +
-                                s.message());
+      return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
   } else if (!g.IsNotFound()) {
     return Status::IOError(g.ToString());
   }
@@ -239,8 +238,7 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
                            start, kRollupFields, std::numeric_limits<int64_t>::min(),
                            std::numeric_limits<int64_t>::max(), &events);
     if (!s.ok()) {
-      return Status::Corruption("chunk of series " + SeriesIdHex(series) + ": " +
-                                s.message());
+      return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
     }
     buckets.clear();
     BuildBuckets(events, kRollupResolutions[kHour], &buckets);

@@ -84,12 +84,22 @@ inline std::string PartitionStartPrefix(int64_t partition_start) {
   return k;
 }
 
+// The column family of each rollup tier, finest first.
+inline constexpr const char* kRollupCfs[] = {kRollup1mCf, kRollup1hCf};
+
 // A series id as 16 hex digits, for messages.
 inline std::string SeriesIdHex(uint64_t id) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s(16, '0');
   for (int i = 15; i >= 0; --i, id >>= 4) s[i] = kHex[id & 15];
   return s;
+}
+
+// How messages name one (partition, series) object: `kind` is "chunk",
+// "rollups_1h record", ...
+inline std::string ObjectName(std::string_view kind, int64_t partition, uint64_t series) {
+  return std::string(kind) + " (partition " + std::to_string(partition) + ", series " +
+         SeriesIdHex(series) + ")";
 }
 
 // The start of the partition holding `time` (floor division).
