@@ -31,6 +31,9 @@ std::string Status::ToString() const {
     case Code::kResourceExhausted:
       name = "ResourceExhausted";
       break;
+    case Code::kCancelled:
+      name = "Cancelled";
+      break;
   }
   return std::string(name) + ": " + msg_;
 }

@@ -45,6 +45,11 @@ class [[nodiscard]] Status {
     return Status(Code::kResourceExhausted, std::move(msg));
   }
 
+  // The operation was cancelled on request (e.g. a query from another thread).
+  static Status Cancelled(std::string msg) {
+    return Status(Code::kCancelled, std::move(msg));
+  }
+
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsCorruption() const { return code_ == Code::kCorruption; }
@@ -54,6 +59,7 @@ class [[nodiscard]] Status {
   bool IsSeriesCollision() const { return code_ == Code::kSeriesCollision; }
   bool IsNotSupported() const { return code_ == Code::kNotSupported; }
   bool IsResourceExhausted() const { return code_ == Code::kResourceExhausted; }
+  bool IsCancelled() const { return code_ == Code::kCancelled; }
 
   // The message alone, without the code's name.
   const std::string& message() const { return msg_; }
@@ -77,6 +83,7 @@ class [[nodiscard]] Status {
     kSeriesCollision,
     kNotSupported,
     kResourceExhausted,
+    kCancelled,
   };
   Status(Code code, std::string msg) : code_(code), msg_(std::move(msg)) {}
 
