@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "storage/status.h"
 #include "tools/fleet.h"
 
 namespace sredb::tools {
@@ -37,8 +39,20 @@ int RunStats(const std::string& db, const std::string& format);
 int RunCheck(const std::string& db);
 int RunFlush(const std::string& db);
 
+// `sredb query`: runs one statement on a database opened read-only (so that
+// it may run beside a writer) and prints its result in `format`
+// (table|csv|json; anything else is bad usage).
+int RunQuery(const std::string& db, const std::string& statement,
+             const std::string& format);
+// `sredb shell`: statements and dot-commands from stdin (cmd_shell.cc).
+int RunShell(const std::string& db);
+
 // Prints "sredb: <what>" to stderr and returns kExitFailure.
 int Fail(const std::string& what);
+
+// Writes `text` to stdout and flushes it; IOError when that fails (a closed
+// pipe, a full disk).
+Status WriteStdout(std::string_view text);
 
 }  // namespace sredb::tools
 

@@ -54,11 +54,12 @@ int Main(int argc, char** argv) {
   stats_cmd->add_option("--format", format, "table (default) | json");
 
   auto* query_cmd = app.add_subcommand("query", "Run one statement");
-  query_cmd->add_option("DB", db)->required();
-  query_cmd->add_option("STATEMENT", statement)->required();
-  query_cmd->add_option("--format", format);
-  auto* shell_cmd = app.add_subcommand("shell", "Interactive shell");
-  shell_cmd->add_option("DB", db)->required();
+  query_cmd->add_option("DB", db, "Database directory")->required();
+  query_cmd->add_option("STATEMENT", statement, "One statement (QUERY.md)")->required();
+  query_cmd->add_option("--format", format, "table (default) | csv | json");
+  auto* shell_cmd = app.add_subcommand(
+      "shell", "Run statements from stdin, interactively on a terminal (creates DB)");
+  shell_cmd->add_option("DB", db, "Database directory")->required();
   auto* check_cmd = app.add_subcommand("check", "Verify every checksum and index entry");
   check_cmd->add_option("DB", db)->required();
   auto* flush_cmd =
@@ -76,8 +77,8 @@ int Main(int argc, char** argv) {
   if (*ingest_cmd) return RunIngest(ingest);
   if (*gen_cmd) return RunGen(gen);
   if (*stats_cmd) return RunStats(db, format);
-  if (*query_cmd) return NotImplemented("query");
-  if (*shell_cmd) return NotImplemented("shell");
+  if (*query_cmd) return RunQuery(db, statement, format);
+  if (*shell_cmd) return RunShell(db);
   if (*check_cmd) return RunCheck(db);
   if (*flush_cmd) return RunFlush(db);
   if (*slo_cmd) return NotImplemented("slo");
