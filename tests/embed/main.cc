@@ -54,7 +54,6 @@ int CheckScan(sredb::DB* db) {
   return 0;
 }
 
-#ifndef SREDB_EMBED_NO_QUERY
 // count() and rate(success) over the hour: 10 events, 0.7.
 int CheckQuery(sredb::DB* db) {
   auto table = sredb::query::Execute(
@@ -79,7 +78,6 @@ int CheckQuery(sredb::DB* db) {
               static_cast<long long>(count.ints[0]), rate.name.c_str(), rate.doubles[0]);
   return 0;
 }
-#endif
 
 }  // namespace
 
@@ -93,9 +91,7 @@ int main(int argc, char** argv) {
   sredb::Status s = AppendEvents(db->get());
   if (!s.ok()) return Fail("Append: " + s.ToString());
   if (int rc = CheckScan(db->get())) return rc;
-#ifndef SREDB_EMBED_NO_QUERY
   if (int rc = CheckQuery(db->get())) return rc;
-#endif
 
   s = (*db)->Close();
   if (!s.ok()) return Fail("Close: " + s.ToString());

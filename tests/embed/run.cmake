@@ -4,7 +4,7 @@
 # cmake -P run.cmake with -D: BUILD_DIR (sredb's build tree, fully built),
 # SOURCE_DIR (tests/embed), WORK_DIR (scratch, wiped), GENERATOR,
 # MAKE_PROGRAM, CXX_COMPILER, BUILD_TYPE, LAUNCHER (may be empty),
-# CXX_FLAGS and LINKER_FLAGS (sanitizers: the same as sredb's), QUERY (ON/OFF).
+# CXX_FLAGS and LINKER_FLAGS (sanitizers: the same as sredb's).
 cmake_minimum_required(VERSION 3.22)
 
 set(prefix ${WORK_DIR}/install)
@@ -22,9 +22,10 @@ function(step what)
   message(STATUS "embed: ${what}: ok (${dt} s)")
 endfunction()
 
-# cmake --install copies what the build made; it builds nothing.
-step("cmake --install ${BUILD_DIR} --prefix ${prefix} (needs a complete build)"
-  ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+# cmake --install copies what the build made; it builds nothing. The
+# Development component: libraries, headers, package (not the command).
+step("cmake --install ${BUILD_DIR} --component Development --prefix ${prefix} (needs sredb_storage and sredb_query built)"
+  ${CMAKE_COMMAND} --install ${BUILD_DIR} --component Development --prefix ${prefix})
 step("configure tests/embed with CMAKE_PREFIX_PATH=${prefix}"
   ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${build} -G ${GENERATOR}
   -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}
@@ -33,8 +34,7 @@ step("configure tests/embed with CMAKE_PREFIX_PATH=${prefix}"
   -DCMAKE_BUILD_TYPE=${BUILD_TYPE}
   -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}
   -DCMAKE_CXX_FLAGS=${CXX_FLAGS}
-  -DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS}
-  -DSREDB_EMBED_QUERY=${QUERY})
+  -DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS})
 step("build tests/embed" ${CMAKE_COMMAND} --build ${build})
 execute_process(COMMAND ${build}/example ${build}/db RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
