@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -87,6 +88,7 @@ struct Group {
   std::vector<std::optional<std::string>>
       labels;  // one per GROUP BY label; nullopt: absent
   int64_t bucket = 0;
+  bool exists = false;  // an event fell in the query's range (README "Groups")
 };
 
 // A value of one cell while rows are sorted and filtered.
@@ -118,6 +120,7 @@ class SelectRun {
   Status AddRaw(uint64_t series, int64_t partition, int64_t from, int64_t to,
                 std::vector<Read>* reads);
   Status RunSeries(const SeriesRef& s, const std::vector<Read>& reads);
+  bool HasRollups(uint64_t series, Resolution res, int64_t partition);
   uint32_t GroupFor(const std::string& series_key, const SeriesRef& s, int64_t bucket);
   void FeedRaw(const std::string& key, const SeriesRef& s, const Columns& c);
   void FeedBuckets(const std::string& key, const SeriesRef& s,
@@ -148,6 +151,7 @@ class SelectRun {
   std::vector<int64_t> bounds_;  // interval i = [bounds_[i], bounds_[i+1])
   std::vector<std::vector<size_t>> interval_slots_;
   std::vector<uint8_t> interval_raw_;
+  std::vector<uint8_t> interval_counts_;  // its events make their group exist
   FieldMask fields_ = 0;
   bool allow_hour_ = true;
   bool allow_minute_ = true;
@@ -156,9 +160,17 @@ class SelectRun {
   std::optional<int64_t> bucket_step_;
   std::vector<Group> groups_;
   std::unordered_map<std::string, uint32_t> group_index_;
-  std::vector<Accumulator> accs_;  // groups_.size() x slots_.size()
-  uint64_t value_bytes_ = 0;       // exact-quantile values held
+  // One block of slots_.size() accumulators per group (blocks, so that adding
+  // a group never moves the others).
+  std::vector<std::unique_ptr<Accumulator[]>> accs_;
+  uint64_t value_bytes_ = 0;  // exact-quantile values held
   uint64_t key_bytes_ = 0;
+
+  // HasRollups answers for one (series, partition): planning walks partitions
+  // in time order, so the last one asked is all there is to remember.
+  uint64_t known_series_ = 0;
+  int64_t known_partition_ = -1;
+  int8_t known_[2] = {-1, -1};  // per Resolution: -1 unknown, 0 no, 1 yes
 
   // The plan's tallies (EXPLAIN).
   uint64_t series_count_ = 0;
@@ -290,6 +302,7 @@ void SelectRun::BuildIntervals() {
   const size_t n = bounds_.empty() ? 0 : bounds_.size() - 1;
   interval_slots_.assign(n, {});
   interval_raw_.assign(n, 0);
+  interval_counts_.assign(n, 0);
   for (size_t s = 0; s < slots_.size(); ++s) {
     const Window& w = windows_[slots_[s].window];
     if (w.from >= w.to) continue;
@@ -302,6 +315,27 @@ void SelectRun::BuildIntervals() {
       if (specs_[slots_[s].spec].needs_raw) interval_raw_[i] = 1;
     }
   }
+  // A group exists when it has an event in the query's range: the WHERE
+  // range when an aggregate has no window of its own (or there is none),
+  // else the widest window, which holds every other.
+  bool all_own = !hidden_count_;
+  for (const AggItem& item : items_) all_own = all_own && item.agg->HasOwnWindow();
+  for (size_t i = 0; i < n; ++i) {
+    interval_counts_[i] = all_own
+                              ? !interval_slots_[i].empty()
+                              : bounds_[i] >= range_.from && bounds_[i + 1] <= range_.to;
+  }
+}
+
+bool SelectRun::HasRollups(uint64_t series, Resolution res, int64_t partition) {
+  if (series != known_series_ || partition != known_partition_) {
+    known_series_ = series;
+    known_partition_ = partition;
+    known_[0] = known_[1] = -1;
+  }
+  int8_t& k = known_[static_cast<int>(res)];
+  if (k < 0) k = reader_->HasRollups(series, res, partition) ? 1 : 0;
+  return k == 1;
 }
 
 Status SelectRun::AddRaw(uint64_t series, int64_t partition, int64_t from, int64_t to,
@@ -310,8 +344,8 @@ Status SelectRun::AddRaw(uint64_t series, int64_t partition, int64_t from, int64
   if (partition < reader_->raw_horizon()) {
     // Raw events are gone. Every series that had events there kept 1 h
     // rollups (built before the drop); a series without them had none.
-    if (reader_->HasRollups(series, Resolution::k1h, partition) ||
-        reader_->HasRollups(series, Resolution::k1m, partition)) {
+    if (HasRollups(series, Resolution::k1h, partition) ||
+        HasRollups(series, Resolution::k1m, partition)) {
       return Status::NotFound(
           "raw events before " + TimeText(reader_->raw_horizon()) +
           " are dropped by retention, and [" + TimeText(from) + ", " + TimeText(to) +
@@ -349,7 +383,7 @@ Status SelectRun::PlanPiece(uint64_t series, int64_t from, int64_t to, bool raw_
       if (x >= y) return Status::OK();
       const int64_t m0 = CeilTo(x, kMinute);
       const int64_t m1 = FloorTo(y, kMinute);
-      if (allow_minute_ && m0 < m1 && reader_->HasRollups(series, Resolution::k1m, p)) {
+      if (allow_minute_ && m0 < m1 && HasRollups(series, Resolution::k1m, p)) {
         SREDB_RETURN_IF_ERROR(AddRaw(series, p, x, m0, reads));
         add(Tier::kMinute, m0, m1);
         return AddRaw(series, p, m1, y, reads);
@@ -361,7 +395,7 @@ Status SelectRun::PlanPiece(uint64_t series, int64_t from, int64_t to, bool raw_
     } else {
       const int64_t h0 = CeilTo(a, kHour);
       const int64_t h1 = FloorTo(b, kHour);
-      if (allow_hour_ && h0 < h1 && reader_->HasRollups(series, Resolution::k1h, p)) {
+      if (allow_hour_ && h0 < h1 && HasRollups(series, Resolution::k1h, p)) {
         SREDB_RETURN_IF_ERROR(minutes_or_raw(a, h0));
         add(Tier::kHour, h0, h1);
         SREDB_RETURN_IF_ERROR(minutes_or_raw(h1, b));
@@ -403,7 +437,7 @@ uint32_t SelectRun::GroupFor(const std::string& series_key, const SeriesRef& s,
     }
     key_bytes_ += key.size() * 2 + 64;
     groups_.push_back(std::move(g));
-    accs_.resize(accs_.size() + slots_.size());
+    accs_.push_back(std::make_unique<Accumulator[]>(slots_.size()));
   }
   return it->second;
 }
@@ -412,7 +446,6 @@ void SelectRun::FeedRaw(const std::string& key, const SeriesRef& s, const Column
   const size_t n = c.size();
   size_t iv = 0;
   size_t r = 0;
-  const size_t slots = slots_.size();
   while (r < n) {
     const int64_t t = c.time[r];
     while (iv + 2 < bounds_.size() && bounds_[iv + 1] <= t) ++iv;
@@ -426,9 +459,10 @@ void SelectRun::FeedRaw(const std::string& key, const SeriesRef& s, const Column
     if (r1 == r) r1 = r + 1;  // past the last interval: cannot happen, never loop
     if (!interval_slots_[iv].empty() && t >= bounds_[iv]) {
       const uint32_t g = GroupFor(key, s, bucket);
+      if (interval_counts_[iv]) groups_[g].exists = true;
       for (size_t slot : interval_slots_[iv]) {
         const CallSpec& spec = specs_[slots_[slot].spec];
-        accs_[g * slots + slot].AddRows(spec, c, r, r1);
+        accs_[g][slot].AddRows(spec, c, r, r1);
         if (spec.call.fn == AggFn::kQuantile && spec.needs_raw) {
           value_bytes_ += (r1 - r) * sizeof(double);
         }
@@ -441,15 +475,15 @@ void SelectRun::FeedRaw(const std::string& key, const SeriesRef& s, const Column
 void SelectRun::FeedBuckets(const std::string& key, const SeriesRef& s,
                             const std::vector<Bucket>& buckets) {
   size_t iv = 0;
-  const size_t slots = slots_.size();
   for (const Bucket& b : buckets) {
     if (b.agg.count == 0) continue;
     while (iv + 2 < bounds_.size() && bounds_[iv + 1] <= b.start) ++iv;
     if (interval_slots_[iv].empty() || b.start < bounds_[iv]) continue;
     const int64_t bucket = bucket_step_ ? FloorTo(b.start, *bucket_step_) : 0;
     const uint32_t g = GroupFor(key, s, bucket);
+    if (interval_counts_[iv]) groups_[g].exists = true;
     for (size_t slot : interval_slots_[iv]) {
-      accs_[g * slots + slot].AddBucket(specs_[slots_[slot].spec], b.agg);
+      accs_[g][slot].AddBucket(specs_[slots_[slot].spec], b.agg);
     }
   }
 }
@@ -458,8 +492,8 @@ Status SelectRun::CheckLimits(size_t transient_bytes) {
   if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
     return Status::Cancelled("query cancelled");
   }
-  const uint64_t used = accs_.capacity() * sizeof(Accumulator) + key_bytes_ +
-                        value_bytes_ + transient_bytes;
+  const uint64_t used = groups_.size() * slots_.size() * sizeof(Accumulator) +
+                        key_bytes_ + value_bytes_ + transient_bytes;
   if (used > options_.memory_limit_bytes) {
     return Status::ResourceExhausted("query needs more than its memory limit of " +
                                      std::to_string(options_.memory_limit_bytes) +
@@ -507,13 +541,12 @@ Status SelectRun::RunSeries(const SeriesRef& s, const std::vector<Read>& reads) 
 
 AggValue SelectRun::ItemValue(uint32_t group, const AggItem& item) {
   const CallSpec& spec = specs_[item.spec];
-  const size_t base = static_cast<size_t>(group) * slots_.size();
-  if (!item.agg->zscore) return accs_[base + item.slots[0]].Finish(spec);
+  if (!item.agg->zscore) return accs_[group][item.slots[0]].Finish(spec);
   // zscore (query/README.md "Semantics").
   const bool zero_when_empty =
       spec.call.fn == AggFn::kCount || spec.call.fn == AggFn::kSum;
   auto x = [&](size_t k) -> std::optional<double> {
-    AggValue v = accs_[base + item.slots[k]].Finish(spec);
+    AggValue v = accs_[group][item.slots[k]].Finish(spec);
     if (v.null) {
       if (zero_when_empty) return 0.0;
       return std::nullopt;
@@ -598,6 +631,7 @@ ResultTable SelectRun::BuildTable() {
   for (uint32_t g = 0; g < ngroups; ++g) {
     values[g].reserve(items_.size());
     for (const AggItem& item : items_) values[g].push_back(ItemValue(g, item));
+    if (!groups_[g].exists) continue;
     if (select_.having && !Having(*select_.having, g, values[g])) continue;
     rows.push_back(g);
   }
@@ -762,7 +796,8 @@ Result<ResultTable> SelectRun::Run(ExplainMode explain) {
   if (select_.group_by.empty()) {
     // One row, even over no events.
     groups_.emplace_back();
-    accs_.resize(slots_.size());
+    groups_.back().exists = true;
+    accs_.push_back(std::make_unique<Accumulator[]>(slots_.size()));
     group_index_.emplace(std::string(), 0);
   }
   Result<std::vector<SeriesRef>> series = reader_->Select(select_.where.labels);
