@@ -11,15 +11,16 @@ expect_status 0 "$SREDB" gen --help
 expect_text "$WORK/out" "failure burst"
 
 # Subcommands that do not exist yet say so and exit 2.
-for cmd in "query $WORK/db 'SELECT 1'" "shell $WORK/db"; do
-  eval expect_status 2 "$SREDB" $cmd
-  expect_text "$WORK/err" "not implemented yet"
-done
+expect_status 2 "$SREDB" slo apply "$WORK/db" "$WORK/slo.yaml"
+expect_text "$WORK/err" "not implemented yet"
+expect_status 2 "$SREDB" query "$WORK/db" "SELECT 1" --format xml
 
-# Only ingest creates a database; stats refuses and creates nothing.
+# Only ingest and shell create a database; stats and query refuse and create nothing.
 expect_status 1 "$SREDB" stats "$WORK/missing"
 expect_text "$WORK/err" "no sredb database at $WORK/missing"
-[ ! -e "$WORK/missing" ] || fail "stats created a database"
+expect_status 1 "$SREDB" query "$WORK/missing" "SELECT 1"
+expect_text "$WORK/err" "no sredb database at $WORK/missing"
+[ ! -e "$WORK/missing" ] || fail "stats or query created a database"
 
 # stdin needs --format; an unknown extension needs --format.
 echo "time,agent,success" >"$WORK/in.txt"
