@@ -84,6 +84,22 @@ void Columns::AppendColumns(Columns&& o, FieldMask fields) {
   if (Has(fields, Field::kTraceId)) AppendVector(std::move(o.trace_id), &trace_id);
 }
 
-void Columns::Clear() { *this = Columns(); }
+void Columns::Clear() {
+  // Like std::vector::clear: the capacity stays for the next read.
+  time.clear();
+  success.clear();
+  hallucinated.clear();
+  latency_ms.clear();
+  ttft_ms.clear();
+  cost_micros.clear();
+  tokens_in.clear();
+  tokens_out.clear();
+  policy_violations.clear();
+  tool_calls.clear();
+  tool_failures.clear();
+  user_rating.clear();
+  error_kind.clear();
+  trace_id.clear();
+}
 
 }  // namespace sredb

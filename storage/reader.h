@@ -11,6 +11,10 @@
 //     (*reader)->ReadColumns(s.id, t0, t1, FieldBit(Field::kSuccess), &c);
 //   }
 //
+// Speed: reads of one partition for ascending series ids (all the series of
+// a fleet, partition by partition) walk the chunks and rollups forward, much
+// cheaper than the same reads in another order.
+//
 // Thread safety: a Reader is used by one thread at a time; many Readers may
 // run beside writers and the sealer, each seeing its own cut.
 #ifndef SREDB_STORAGE_READER_H_
@@ -76,6 +80,7 @@ struct Columns {
   void GetRow(size_t i, Event* e) const;
   // Appends the rows of `o`, whose filled columns are exactly `fields`.
   void AppendColumns(Columns&& o, FieldMask fields);
+  // Empties every column, keeping their capacity.
   void Clear();
 };
 
@@ -133,6 +138,10 @@ class Reader {
   // Whether (series, partition holding `time`) has stored rollups at
   // `resolution` (the planner's cost model; reads are exact either way).
   virtual bool HasRollups(uint64_t series, Resolution resolution, int64_t time) = 0;
+
+  // The starts of the partitions that hold anything (raw events or rollups)
+  // and overlap [from, to), ascending. Reads elsewhere find nothing.
+  virtual std::vector<int64_t> Partitions(int64_t from, int64_t to) const = 0;
 
   // The start of the oldest partition that still holds raw events (or
   // INT64_MAX when none does): raw reads before it find nothing.

@@ -150,6 +150,7 @@ CallSpec::CallSpec(const AggregateCall& c) : call(c) {
       break;
     case AggFn::kQuantile:
       needs_raw = c.exact || *c.column != Column::kLatencyMs;
+      collects_values = needs_raw;
       fields = FieldBit(FieldOf(*c.column));
       break;
   }
@@ -187,19 +188,21 @@ void Accumulator::AddRows(const CallSpec& spec, const Columns& c, size_t r0, siz
   const Column col = *call.column;
   const bool want_values = call.fn == AggFn::kQuantile && spec.needs_raw;
   const bool want_sketch = call.fn == AggFn::kQuantile && !spec.needs_raw;
-  if (KindOf(col) == ValueKind::kInt) {
-    if (want_values) extra().values.reserve(extra_->values.size() + (r1 - r0));
-    for (size_t r = r0; r < r1; ++r) {
-      const int64_t v = IntAt(col, c, r);
-      AddMinMax(static_cast<double>(v));
-      ++n_;
-      isum_ += v;
-      if (call.fn == AggFn::kStddev) {
-        isq_ += static_cast<unsigned __int128>(v) * static_cast<unsigned __int128>(v);
-      }
-      if (want_values) extra_->values.push_back(static_cast<double>(v));
-    }
-    return;
+  switch (col) {
+    case Column::kCostUsd:
+      return AddIntRows(spec, c.cost_micros.data(), r0, r1);
+    case Column::kTokensIn:
+      return AddIntRows(spec, c.tokens_in.data(), r0, r1);
+    case Column::kTokensOut:
+      return AddIntRows(spec, c.tokens_out.data(), r0, r1);
+    case Column::kPolicyViolations:
+      return AddIntRows(spec, c.policy_violations.data(), r0, r1);
+    case Column::kToolCalls:
+      return AddIntRows(spec, c.tool_calls.data(), r0, r1);
+    case Column::kToolFailures:
+      return AddIntRows(spec, c.tool_failures.data(), r0, r1);
+    default:
+      break;
   }
   const std::vector<float>& f = FloatColumn(col, c);
   const bool need_sums =
@@ -217,6 +220,32 @@ void Accumulator::AddRows(const CallSpec& spec, const Columns& c, size_t r0, siz
     if (want_values) x->values.push_back(v);
     if (want_sketch) x->sketch.Add(v);
   }
+}
+
+template <typename T>
+void Accumulator::AddIntRows(const CallSpec& spec, const T* v, size_t r0, size_t r1) {
+  const AggFn fn = spec.call.fn;
+  if (fn == AggFn::kSum || fn == AggFn::kAvg) {
+    // Min and max are kept too (cheap), so every path leaves the same state.
+    for (size_t r = r0; r < r1; ++r) {
+      const int64_t x = static_cast<int64_t>(v[r]);
+      isum_ += x;
+      AddMinMax(static_cast<double>(x));
+    }
+    n_ += r1 - r0;
+    return;
+  }
+  if (spec.collects_values) extra().values.reserve(extra_->values.size() + (r1 - r0));
+  for (size_t r = r0; r < r1; ++r) {
+    const int64_t x = static_cast<int64_t>(v[r]);
+    AddMinMax(static_cast<double>(x));
+    isum_ += x;
+    if (fn == AggFn::kStddev) {
+      isq_ += static_cast<unsigned __int128>(x) * static_cast<unsigned __int128>(x);
+    }
+    if (spec.collects_values) extra_->values.push_back(static_cast<double>(x));
+  }
+  n_ += r1 - r0;
 }
 
 void Accumulator::AddBucket(const CallSpec& spec, const rollup::RollupBucket& b) {

@@ -35,9 +35,10 @@ ValueKind KindOf(Column c);
 // What one aggregate call needs and produces; shared by its accumulators.
 struct CallSpec {
   AggregateCall call;
-  bool needs_raw = false;   // cannot be answered from rollup buckets
-  bool int_result = false;  // INT64 result (count; sum/min/max of integer columns)
-  FieldMask fields = 0;     // the columns a raw read must fill for it
+  bool needs_raw = false;        // cannot be answered from rollup buckets
+  bool int_result = false;       // INT64 result (count; sum/min/max of integer columns)
+  bool collects_values = false;  // keeps every value (an exact quantile)
+  FieldMask fields = 0;          // the columns a raw read must fill for it
 
   explicit CallSpec(const AggregateCall& c);
 };
@@ -77,6 +78,8 @@ class Accumulator {
   };
   Extra& extra();
   void AddMinMax(double v);
+  template <typename T>
+  void AddIntRows(const CallSpec& spec, const T* v, size_t r0, size_t r1);
 
   uint64_t n_ = 0;  // events, or values present, or the rate's denominator
   uint64_t k_ = 0;  // the rate's numerator

@@ -114,17 +114,17 @@ class SelectRun {
   Status AddAggregate(const Aggregate& agg);
   void CollectHaving(const HavingExpr& e);
   void BuildIntervals();
-  Status PlanSeries(uint64_t series, std::vector<Read>* reads);
+  Status PlanSeries(uint64_t series, int64_t partition, std::vector<Read>* reads);
   Status PlanPiece(uint64_t series, int64_t from, int64_t to, bool raw_only,
                    std::vector<Read>* reads);
   Status AddRaw(uint64_t series, int64_t partition, int64_t from, int64_t to,
                 std::vector<Read>* reads);
-  Status RunSeries(const SeriesRef& s, const std::vector<Read>& reads);
+  std::string SeriesKey(const SeriesRef& s) const;
+  Status RunSeries(size_t si, const SeriesRef& s, const std::vector<Read>& reads);
   bool HasRollups(uint64_t series, Resolution res, int64_t partition);
-  uint32_t GroupFor(const std::string& series_key, const SeriesRef& s, int64_t bucket);
-  void FeedRaw(const std::string& key, const SeriesRef& s, const Columns& c);
-  void FeedBuckets(const std::string& key, const SeriesRef& s,
-                   const std::vector<Bucket>& buckets);
+  uint32_t GroupFor(size_t si, const SeriesRef& s, int64_t bucket);
+  void FeedRaw(size_t si, const SeriesRef& s, const Columns& c);
+  void FeedBuckets(size_t si, const SeriesRef& s, const std::vector<Bucket>& buckets);
   Status CheckLimits(size_t transient_bytes);
   AggValue ItemValue(uint32_t group, const AggItem& item);
   bool Having(const HavingExpr& e, uint32_t group, const std::vector<AggValue>& values);
@@ -160,6 +160,8 @@ class SelectRun {
   std::optional<int64_t> bucket_step_;
   std::vector<Group> groups_;
   std::unordered_map<std::string, uint32_t> group_index_;
+  std::vector<std::string> series_keys_;  // per selected series: its labels' part of keys
+  std::vector<int64_t> series_group_;     // without buckets: its group, or -1
   // One block of slots_.size() accumulators per group (blocks, so that adding
   // a group never moves the others).
   std::vector<std::unique_ptr<Accumulator[]>> accs_;
@@ -409,19 +411,36 @@ Status SelectRun::PlanPiece(uint64_t series, int64_t from, int64_t to, bool raw_
   return Status::OK();
 }
 
-Status SelectRun::PlanSeries(uint64_t series, std::vector<Read>* reads) {
+Status SelectRun::PlanSeries(uint64_t series, int64_t partition,
+                             std::vector<Read>* reads) {
   reads->clear();
-  for (size_t i = 0; i < interval_slots_.size(); ++i) {
+  const int64_t end = SatAdd(partition, reader_->partition_ns());
+  // The intervals that overlap [partition, end).
+  size_t i =
+      std::upper_bound(bounds_.begin(), bounds_.end(), partition) - bounds_.begin();
+  i = i == 0 ? 0 : i - 1;
+  // Without rollups here, every interval is read raw (one read per run of
+  // adjacent intervals).
+  const bool raw_only = !HasRollups(series, Resolution::k1h, partition) &&
+                        !HasRollups(series, Resolution::k1m, partition);
+  for (; i < interval_slots_.size() && bounds_[i] < end; ++i) {
     if (interval_slots_[i].empty()) continue;
-    SREDB_RETURN_IF_ERROR(
-        PlanPiece(series, bounds_[i], bounds_[i + 1], interval_raw_[i] != 0, reads));
+    const int64_t from = std::max(bounds_[i], partition);
+    const int64_t to = std::min(bounds_[i + 1], end);
+    if (from >= to) continue;
+    if (raw_only) {
+      SREDB_RETURN_IF_ERROR(AddRaw(series, partition, from, to, reads));
+    } else {
+      SREDB_RETURN_IF_ERROR(PlanPiece(series, from, to, interval_raw_[i] != 0, reads));
+    }
   }
   return Status::OK();
 }
 
-uint32_t SelectRun::GroupFor(const std::string& series_key, const SeriesRef& s,
-                             int64_t bucket) {
-  std::string key = series_key;
+uint32_t SelectRun::GroupFor(size_t si, const SeriesRef& s, int64_t bucket) {
+  if (!bucket_step_ && series_group_[si] >= 0)
+    return static_cast<uint32_t>(series_group_[si]);
+  std::string key = series_keys_[si];
   if (bucket_step_) key.append(reinterpret_cast<const char*>(&bucket), sizeof bucket);
   auto [it, inserted] =
       group_index_.try_emplace(key, static_cast<uint32_t>(groups_.size()));
@@ -439,15 +458,26 @@ uint32_t SelectRun::GroupFor(const std::string& series_key, const SeriesRef& s,
     groups_.push_back(std::move(g));
     accs_.push_back(std::make_unique<Accumulator[]>(slots_.size()));
   }
+  if (!bucket_step_) series_group_[si] = it->second;
   return it->second;
 }
 
-void SelectRun::FeedRaw(const std::string& key, const SeriesRef& s, const Columns& c) {
+// The interval holding t, or the last one. REQUIRES: at least one interval.
+size_t IntervalOf(const std::vector<int64_t>& bounds, int64_t t) {
+  const size_t i = std::upper_bound(bounds.begin(), bounds.end(), t) - bounds.begin();
+  return std::min(i == 0 ? 0 : i - 1, bounds.size() - 2);
+}
+
+void SelectRun::FeedRaw(size_t si, const SeriesRef& s, const Columns& c) {
   const size_t n = c.size();
-  size_t iv = 0;
+  const int64_t* time = c.time.data();
+  size_t iv = IntervalOf(bounds_, time[0]);
+  // Without buckets the series' group is the same for every row.
+  const int64_t fixed_group =
+      bucket_step_ ? int64_t{-1} : static_cast<int64_t>(GroupFor(si, s, 0));
   size_t r = 0;
   while (r < n) {
-    const int64_t t = c.time[r];
+    const int64_t t = time[r];
     while (iv + 2 < bounds_.size() && bounds_[iv + 1] <= t) ++iv;
     int64_t end = bounds_[iv + 1];
     int64_t bucket = 0;
@@ -455,32 +485,34 @@ void SelectRun::FeedRaw(const std::string& key, const SeriesRef& s, const Column
       bucket = FloorTo(t, *bucket_step_);
       end = std::min(end, SatAdd(bucket, *bucket_step_));
     }
-    size_t r1 = std::lower_bound(c.time.begin() + r, c.time.end(), end) - c.time.begin();
-    if (r1 == r) r1 = r + 1;  // past the last interval: cannot happen, never loop
-    if (!interval_slots_[iv].empty() && t >= bounds_[iv]) {
-      const uint32_t g = GroupFor(key, s, bucket);
+    size_t r1 = r + 1;  // runs are short when windows are: scan, do not search
+    while (r1 < n && time[r1] < end) ++r1;
+    const std::vector<size_t>& slots = interval_slots_[iv];
+    if (!slots.empty() && t >= bounds_[iv]) {
+      const uint32_t g =
+          fixed_group >= 0 ? static_cast<uint32_t>(fixed_group) : GroupFor(si, s, bucket);
       if (interval_counts_[iv]) groups_[g].exists = true;
-      for (size_t slot : interval_slots_[iv]) {
+      Accumulator* accs = accs_[g].get();
+      for (size_t slot : slots) {
         const CallSpec& spec = specs_[slots_[slot].spec];
-        accs_[g][slot].AddRows(spec, c, r, r1);
-        if (spec.call.fn == AggFn::kQuantile && spec.needs_raw) {
-          value_bytes_ += (r1 - r) * sizeof(double);
-        }
+        accs[slot].AddRows(spec, c, r, r1);
+        if (spec.collects_values) value_bytes_ += (r1 - r) * sizeof(double);
       }
     }
     r = r1;
   }
 }
 
-void SelectRun::FeedBuckets(const std::string& key, const SeriesRef& s,
+void SelectRun::FeedBuckets(size_t si, const SeriesRef& s,
                             const std::vector<Bucket>& buckets) {
-  size_t iv = 0;
+  if (buckets.empty()) return;
+  size_t iv = IntervalOf(bounds_, buckets.front().start);
   for (const Bucket& b : buckets) {
     if (b.agg.count == 0) continue;
     while (iv + 2 < bounds_.size() && bounds_[iv + 1] <= b.start) ++iv;
     if (interval_slots_[iv].empty() || b.start < bounds_[iv]) continue;
     const int64_t bucket = bucket_step_ ? FloorTo(b.start, *bucket_step_) : 0;
-    const uint32_t g = GroupFor(key, s, bucket);
+    const uint32_t g = GroupFor(si, s, bucket);
     if (interval_counts_[iv]) groups_[g].exists = true;
     for (size_t slot : interval_slots_[iv]) {
       accs_[g][slot].AddBucket(specs_[slots_[slot].spec], b.agg);
@@ -504,8 +536,7 @@ Status SelectRun::CheckLimits(size_t transient_bytes) {
   return Status::OK();
 }
 
-Status SelectRun::RunSeries(const SeriesRef& s, const std::vector<Read>& reads) {
-  // The series' part of its groups' keys.
+std::string SelectRun::SeriesKey(const SeriesRef& s) const {
   std::string key;
   for (const std::string& name : group_labels_) {
     const Label* found = nullptr;
@@ -521,18 +552,23 @@ Status SelectRun::RunSeries(const SeriesRef& s, const std::vector<Read>& reads) 
       key.append(found->value);
     }
   }
+  return key;
+}
+
+Status SelectRun::RunSeries(size_t si, const SeriesRef& s,
+                            const std::vector<Read>& reads) {
   for (const Read& r : reads) {
     if (r.tier == Tier::kRaw) {
       columns_.Clear();
       SREDB_RETURN_IF_ERROR(reader_->ReadColumns(s.id, r.from, r.to, fields_, &columns_));
       if (columns_.size() == 0) continue;
-      FeedRaw(key, s, columns_);
+      FeedRaw(si, s, columns_);
       SREDB_RETURN_IF_ERROR(CheckLimits(columns_.size() * 64));
     } else {
       buckets_.clear();
       const Resolution res = r.tier == Tier::kHour ? Resolution::k1h : Resolution::k1m;
       SREDB_RETURN_IF_ERROR(reader_->ReadBuckets(s.id, res, r.from, r.to, &buckets_));
-      FeedBuckets(key, s, buckets_);
+      FeedBuckets(si, s, buckets_);
       SREDB_RETURN_IF_ERROR(CheckLimits(buckets_.size() * sizeof(Bucket)));
     }
   }
@@ -804,19 +840,30 @@ Result<ResultTable> SelectRun::Run(ExplainMode explain) {
   if (!series.ok()) return series.status();
   series_count_ = series->size();
   const auto start = std::chrono::steady_clock::now();
-  for (const SeriesRef& s : *series) {
-    SREDB_RETURN_IF_ERROR(CheckLimits(0));
-    SREDB_RETURN_IF_ERROR(PlanSeries(s.id, &reads_));
-    for (const Read& r : reads_) {
-      const int t = static_cast<int>(r.tier);
-      ++plan_reads_[t];
-      if (r.tier != Tier::kRaw) {
-        const int64_t res = r.tier == Tier::kHour ? kHour : kMinute;
-        plan_buckets_[t] += static_cast<uint64_t>((r.to - r.from) / res);
+  series_keys_.reserve(series->size());
+  for (const SeriesRef& s : *series) series_keys_.push_back(SeriesKey(s));
+  series_group_.assign(series->size(), -1);
+  // Partition by partition, series in id order: the Reader then walks its
+  // chunks and rollups forward (storage/reader.h, "Speed").
+  const std::vector<int64_t> partitions =
+      bounds_.empty() ? std::vector<int64_t>()
+                      : reader_->Partitions(bounds_.front(), bounds_.back());
+  for (int64_t p : partitions) {
+    for (size_t si = 0; si < series->size(); ++si) {
+      const SeriesRef& s = (*series)[si];
+      if (si % 64 == 0) SREDB_RETURN_IF_ERROR(CheckLimits(0));
+      SREDB_RETURN_IF_ERROR(PlanSeries(s.id, p, &reads_));
+      for (const Read& r : reads_) {
+        const int t = static_cast<int>(r.tier);
+        ++plan_reads_[t];
+        if (r.tier != Tier::kRaw) {
+          const int64_t res = r.tier == Tier::kHour ? kHour : kMinute;
+          plan_buckets_[t] += static_cast<uint64_t>((r.to - r.from) / res);
+        }
       }
+      if (explain == ExplainMode::kPlan) continue;
+      SREDB_RETURN_IF_ERROR(RunSeries(si, s, reads_));
     }
-    if (explain == ExplainMode::kPlan) continue;
-    SREDB_RETURN_IF_ERROR(RunSeries(s, reads_));
   }
   if (explain == ExplainMode::kNone) return BuildTable();
   std::vector<std::string> lines = DescribePlan();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "storage/internal/chunk.h"
@@ -14,9 +15,67 @@
 namespace sredb::internal {
 namespace {
 
+// Point lookups in one column family at a snapshot through one forward
+// iterator. A key a few entries past the last one found is reached by Next,
+// which is far cheaper than a Get when the query layer walks the series of
+// a partition in id order; any other key by Seek.
+class Cursor {
+ public:
+  Cursor(DBImpl* db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot)
+      : db_(db), cf_(cf), snapshot_(snapshot) {}
+
+  // Sets *value to the value of `key` (valid until the next Find) and
+  // returns true, or returns false when there is no such key.
+  Result<bool> Find(std::string_view key, std::string_view* value) {
+    if (it_ == nullptr) {
+      rocksdb::ReadOptions ro;
+      ro.snapshot = snapshot_;
+      it_.reset(db_->rocks()->NewIterator(ro, cf_));
+    }
+    const rocksdb::Slice target(key.data(), key.size());
+    // The iterator rests at the first key >= the last target; for a target
+    // at or after that one it is already in place or a few Nexts short.
+    bool seek = !positioned_ || rocksdb::Slice(last_).compare(target) > 0;
+    if (!seek) {
+      int step = 0;
+      while (it_->Valid() && it_->key().compare(target) < 0 && step++ < kMaxSteps) {
+        it_->Next();
+      }
+      seek = it_->Valid() && it_->key().compare(target) < 0;
+    }
+    if (seek) it_->Seek(target);
+    positioned_ = true;
+    last_.assign(key.data(), key.size());
+    if (!it_->Valid()) {
+      if (!it_->status().ok()) {
+        positioned_ = false;
+        return Status::IOError(it_->status().ToString());
+      }
+      return false;
+    }
+    if (it_->key() != target) return false;
+    *value = std::string_view(it_->value().data(), it_->value().size());
+    return true;
+  }
+
+ private:
+  static constexpr int kMaxSteps = 8;
+  DBImpl* const db_;
+  rocksdb::ColumnFamilyHandle* const cf_;
+  const rocksdb::Snapshot* const snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  bool positioned_ = false;
+  std::string last_;  // the last target
+};
+
 class ReaderImpl final : public Reader {
  public:
-  ReaderImpl(DBImpl* db, DBImpl::ReadView view) : db_(db), view_(std::move(view)) {
+  ReaderImpl(DBImpl* db, DBImpl::ReadView view)
+      : db_(db),
+        view_(std::move(view)),
+        chunks_(db, db->chunks_cf(), view_.snapshot),
+        rollups_{Cursor(db, db->rollup_cf(0), view_.snapshot),
+                 Cursor(db, db->rollup_cf(1), view_.snapshot)} {
     for (const auto& [start, info] : view_.catalog) {
       if (info.has_raw()) raw_horizon_ = std::min(raw_horizon_, start);
     }
@@ -43,12 +102,15 @@ class ReaderImpl final : public Reader {
                      Columns* out) override {
     for (const auto& [start, info] : Overlapping(from, to)) {
       if (!info.has_raw()) continue;
-      Columns part;
-      SREDB_RETURN_IF_ERROR(ReadChunkColumns(start, series, from, to, fields, &part));
+      // Decoded straight into *out when it is empty (the common case).
+      const bool direct = out->size() == 0;
+      Columns* part = direct ? out : &part_;
+      if (!direct) part_.Clear();
+      SREDB_RETURN_IF_ERROR(ReadChunkColumns(start, series, from, to, fields, part));
       const std::vector<Event>* head;
       SREDB_RETURN_IF_ERROR(HeadOf(start, info, series, &head));
-      if (head != nullptr) MergeHead(*head, from, to, fields, &part);
-      out->AppendColumns(std::move(part), fields);
+      if (head != nullptr) MergeHead(*head, from, to, fields, part);
+      if (!direct) out->AppendColumns(std::move(part_), fields);
     }
     return Status::OK();
   }
@@ -64,7 +126,7 @@ class ReaderImpl final : public Reader {
                                      std::string(tier == 0 ? "1m" : "1h"));
     }
     const size_t old_size = out->size();
-    std::string value;
+    std::string_view value;
     std::vector<TimedBucket> buckets;
     for (const auto& [start, info] : Overlapping(from, to)) {
       buckets.clear();
@@ -110,10 +172,16 @@ class ReaderImpl final : public Reader {
 
   bool HasRollups(uint64_t series, Resolution resolution, int64_t time) override {
     if (time < 0) return false;
-    std::string value;
+    std::string_view value;
     return GetRollup(static_cast<int>(resolution),
                      PartitionStart(time, db_->partition_ns()), series, &value)
         .ok();
+  }
+
+  std::vector<int64_t> Partitions(int64_t from, int64_t to) const override {
+    std::vector<int64_t> out;
+    for (const auto& [start, info] : Overlapping(from, to)) out.push_back(start);
+    return out;
   }
 
   int64_t raw_horizon() const override { return raw_horizon_; }
@@ -136,15 +204,13 @@ class ReaderImpl final : public Reader {
     return out;
   }
 
-  Status GetRollup(int tier, int64_t start, uint64_t series, std::string* value) {
-    rocksdb::ColumnFamilyHandle* cf = db_->rollup_cf(tier);
-    if (cf == nullptr) return Status::NotFound("");
-    rocksdb::ReadOptions ro;
-    ro.snapshot = view_.snapshot;
-    rocksdb::Status g = db_->rocks()->Get(ro, cf, ChunkKey(start, series), value);
-    if (g.IsNotFound()) return Status::NotFound("");
-    if (!g.ok()) return Status::IOError(g.ToString());
-    return Status::OK();
+  // The rollup record of (start, series) at `tier` (valid until the next
+  // GetRollup of that tier), or NotFound with an empty message.
+  Status GetRollup(int tier, int64_t start, uint64_t series, std::string_view* value) {
+    if (db_->rollup_cf(tier) == nullptr) return Status::NotFound("");
+    Result<bool> found = rollups_[tier].Find(ChunkKey(start, series), value);
+    if (!found.ok()) return found.status();
+    return *found ? Status::OK() : Status::NotFound("");
   }
 
   static Status Named(const Status& s, int tier, int64_t start, uint64_t series) {
@@ -153,16 +219,12 @@ class ReaderImpl final : public Reader {
         s.message());
   }
 
-  // Gets the chunk of (start, series) into *value; false when there is none.
-  Result<bool> GetChunk(int64_t start, uint64_t series, std::string* value) {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = view_.snapshot;
-    rocksdb::Status g =
-        db_->rocks()->Get(ro, db_->chunks_cf(), ChunkKey(start, series), value);
-    if (g.IsNotFound()) return false;
-    if (!g.ok()) return Status::IOError(g.ToString());
-    ++counters_.chunks;
-    return true;
+  // Points *value at the chunk of (start, series) (valid until the next
+  // GetChunk); false when there is none.
+  Result<bool> GetChunk(int64_t start, uint64_t series, std::string_view* value) {
+    Result<bool> found = chunks_.Find(ChunkKey(start, series), value);
+    if (found.ok() && *found) ++counters_.chunks;
+    return found;
   }
 
   Status ChunkError(const Status& s, int64_t start, uint64_t series) {
@@ -171,7 +233,7 @@ class ReaderImpl final : public Reader {
 
   Status ReadChunkColumns(int64_t start, uint64_t series, int64_t from, int64_t to,
                           FieldMask fields, Columns* out) {
-    std::string value;
+    std::string_view value;
     auto found = GetChunk(start, series, &value);
     if (!found.ok()) return found.status();
     if (!*found) return Status::OK();
@@ -270,6 +332,9 @@ class ReaderImpl final : public Reader {
 
   DBImpl* const db_;
   const DBImpl::ReadView view_;
+  Cursor chunks_;
+  Cursor rollups_[2];  // by tier: 1 min, 1 h
+  Columns part_;       // a partition's rows before they join a non-empty output
   int64_t raw_horizon_ = INT64_MAX;
   std::unordered_map<int64_t, std::unordered_map<uint64_t, std::vector<Event>>> head_;
   ReadCounters counters_;
