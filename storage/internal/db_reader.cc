@@ -189,19 +189,22 @@ class ReaderImpl final : public Reader {
   const ReadCounters& counters() const override { return counters_; }
 
  private:
-  // The catalog's partitions that overlap [from, to).
-  std::vector<std::pair<int64_t, PartitionInfo>> Overlapping(int64_t from,
-                                                             int64_t to) const {
-    std::vector<std::pair<int64_t, PartitionInfo>> out;
-    if (from >= to) return out;
+  // The catalog's partitions that overlap [from, to), as a view (no copy).
+  struct PartitionRange {
+    std::map<int64_t, PartitionInfo>::const_iterator first, last;
+    auto begin() const { return first; }
+    auto end() const { return last; }
+  };
+  PartitionRange Overlapping(int64_t from, int64_t to) const {
+    const auto end = view_.catalog.end();
+    if (from >= to) return {end, end};
     const int64_t pn = db_->partition_ns();
     // Event times are >= 0, which also keeps PartitionStart from overflowing.
-    auto it = from <= 0 ? view_.catalog.begin()
-                        : view_.catalog.lower_bound(PartitionStart(from, pn));
-    for (; it != view_.catalog.end() && it->first < to; ++it) {
-      out.emplace_back(*it);
-    }
-    return out;
+    auto first = from <= 0 ? view_.catalog.begin()
+                           : view_.catalog.lower_bound(PartitionStart(from, pn));
+    auto last = first;
+    while (last != end && last->first < to) ++last;
+    return {first, last};
   }
 
   // The rollup record of (start, series) at `tier` (valid until the next
