@@ -192,8 +192,8 @@ class ReaderImpl final : public Reader {
   // The catalog's partitions that overlap [from, to), as a view (no copy).
   struct PartitionRange {
     std::map<int64_t, PartitionInfo>::const_iterator first, last;
-    auto begin() const { return first; }
-    auto end() const { return last; }
+    std::map<int64_t, PartitionInfo>::const_iterator begin() const { return first; }
+    std::map<int64_t, PartitionInfo>::const_iterator end() const { return last; }
   };
   PartitionRange Overlapping(int64_t from, int64_t to) const {
     const auto end = view_.catalog.end();
