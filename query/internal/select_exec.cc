@@ -20,6 +20,9 @@ namespace {
 constexpr int64_t kMinute = int64_t{60} * 1000 * 1000 * 1000;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kMaxTime = std::numeric_limits<int64_t>::max();
+// Windows (aggregate x window slots) per statement: zscore(count(), 1m, 365d)
+// needs 525,601; each group holds one accumulator per window.
+constexpr size_t kMaxWindows = 1'000'000;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   const int64_t q = a / b;
@@ -145,6 +148,7 @@ class SelectRun {
   std::vector<AggItem> items_;                  // select items' aggregates, then HAVING's
   std::vector<std::optional<size_t>> item_of_;  // select item -> items_ index
   std::map<const Aggregate*, size_t> having_items_;
+  Status having_status_;       // the first error adding HAVING's aggregates
   bool hidden_count_ = false;  // no aggregate: a count over the range finds the groups
   Aggregate hidden_count_agg_;
 
@@ -194,6 +198,13 @@ Status SelectRun::AddAggregate(const Aggregate& agg) {
   if (agg.zscore) {
     const int64_t step = agg.zscore->step_ns;
     const int64_t k_max = agg.zscore->baseline_ns / step;
+    if (k_max + 1 > static_cast<int64_t>(kMaxWindows - slots_.size())) {
+      return Status::ResourceExhausted(
+          std::to_string(agg.pos.line) + ":" + std::to_string(agg.pos.column) + ": " +
+          FormatAggregate(agg) + " needs " + std::to_string(k_max + 1) +
+          " windows; a statement may have at most " + std::to_string(kMaxWindows) +
+          ": use a longer step or a shorter baseline");
+    }
     for (int64_t k = 0; k <= k_max; ++k) {
       const int64_t to = SatSub(at_, k * step);
       add_window(SatSub(to, step), to);
@@ -211,7 +222,8 @@ void SelectRun::CollectHaving(const HavingExpr& e) {
   if (e.kind == HavingExpr::Kind::kCompare) {
     if (const auto* agg = std::get_if<Aggregate>(&e.compare.lhs)) {
       having_items_[agg] = items_.size();
-      AddAggregate(*agg).IgnoreError();
+      if (Status st = AddAggregate(*agg); !st.ok() && having_status_.ok())
+        having_status_ = st;
     }
     return;
   }
@@ -267,6 +279,7 @@ Status SelectRun::Prepare() {
     }
   }
   if (select_.having) CollectHaving(*select_.having);
+  SREDB_RETURN_IF_ERROR(having_status_);
   if (items_.empty()) {
     // Groups without aggregates: those with an event in the range.
     hidden_count_ = true;

@@ -273,6 +273,14 @@ TEST(ExecutorErrors, RefusedStatements) {
   r = Execute(db.get(), "SELECT rate(success) OVER hour FROM tasks", o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message().substr(0, 5), "1:27:") << r.status().message();
+  // Two billion windows are refused up front, not allocated.
+  r = Execute(db.get(), "SELECT zscore(count(), 1ms, 4w) FROM tasks", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsResourceExhausted()) << r.status().ToString();
+  EXPECT_NE(
+      r.status().message().find("1:8: zscore(count(), 1ms, 4w) needs 2419200001 windows"),
+      std::string::npos)
+      << r.status().message();
   r = Execute(db.get(), "SHOW SLOS", o);
   EXPECT_TRUE(r.status().IsNotSupported()) << r.status().ToString();
   r = Execute(db.get(), "SELECT count() FROM annotations WHERE time IN LAST 1d", o);
