@@ -351,8 +351,8 @@ bool WriteJson(const std::string& path, const std::vector<FleetResult>& results)
     for (int s = 0; s < kSystems; ++s) {
       std::fprintf(out, "%s\n   \"%s\": {", s ? "," : "", kSystemNames[s]);
       for (int m = 0; m < 8; ++m)
-        std::fprintf(out, "%s\"%s\": %.6g", m ? ", " : "", kMetricKeys[m],
-                     Metric(f, s, m));
+        std::fprintf(out, m == 0 || m == 2 ? "%s\"%s\": %.0f" : "%s\"%s\": %.6g",
+                     m ? ", " : "", kMetricKeys[m], Metric(f, s, m));
       for (int n = 0; n < 5; ++n)
         std::fprintf(out, ", \"q%d_runs\": %d", n + 1, f.query.runs[s][n]);
       std::fprintf(out, "}");
