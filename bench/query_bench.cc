@@ -4,9 +4,11 @@
 // what the plan touched (EXPLAIN ANALYZE).
 //
 //   build/bench/query_bench [--dir PATH] [--agents N] [--days D] [--events N]
-//                           [--reps N] [--query Qn]
+//                           [--reps N] [--query Qn] [--start RFC3339]
 //   standard fleet (default): --agents 1000 --days 90 --events 10000000,
 //   from 2026-01-01, so that March 2026 (Q1-Q5's range) is covered.
+//   dense fleet: --agents 10 --days 7 --start 2026-03-25T00:00:00Z (Q1/Q3 then
+//   find no agent-0042: their answers are empty, their cost the lookup).
 //   A DB already at --dir is reused as it is; otherwise one is built there
 //   (appended in batches of 10,000, then sealed with DB::Flush).
 #include <algorithm>
@@ -20,6 +22,7 @@
 
 #include "query/query.h"
 #include "storage/db.h"
+#include "storage/rfc3339.h"
 #include "tools/fleet.h"
 
 namespace sredb::bench {
@@ -118,6 +121,13 @@ int Main(int argc, char** argv) {
       fleet.events = std::atoll(v);
     } else if (flag == "--reps") {
       reps = std::max(1, std::atoi(v));
+    } else if (flag == "--start") {
+      Result<int64_t> t = ParseRfc3339(v);
+      if (!t.ok()) {
+        std::fprintf(stderr, "--start: %s\n", t.status().ToString().c_str());
+        return 2;
+      }
+      fleet.start = *t;
     } else if (flag == "--query") {
       only = v;
     } else {
