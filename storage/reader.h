@@ -115,8 +115,10 @@ class Reader {
 
   // Series matching every matcher (none: every series), ascending by id.
   // Equality and IN matchers go through the postings; != and regex filter
-  // what they leave. A label the DB never saw matches nothing (for = and
-  // IN) or every series (for !=).
+  // what they leave. As in scan.h, a series lacking a label has the empty
+  // value for it: `model = ''` selects the series without a model, and
+  // `model != 'x'` includes them. A value the DB never saw matches nothing
+  // (for = and IN) or every series (for !=).
   virtual Result<std::vector<SeriesRef>> Select(
       std::span<const LabelMatcher> matchers) = 0;
 
