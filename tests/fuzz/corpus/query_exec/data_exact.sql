@@ -1,0 +1,1 @@
+SELECT model, quantile(latency_ms, 0.5, exact), avg(ttft_ms), stddev(tokens_out), min(user_rating), max(tool_calls), rate(NOT hallucinated) FROM tasks WHERE env !~ 'dev' AND time IN LAST 3d GROUP BY model HAVING count() > 1 ORDER BY model DESC

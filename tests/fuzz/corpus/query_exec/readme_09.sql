@@ -1,0 +1,1 @@
+SELECT count() FROM annotations WHERE time IN LAST 7d

@@ -1,0 +1,1 @@
+SHOW SLO checkout AT '2026-03-31T00:00:00Z'

@@ -1,0 +1,1 @@
+SHOW SIGNALS FROM now() - 1d TO now()

@@ -1,0 +1,1 @@
+SELECT bucket(1h) AS t, agent, count(), rate(success), p99(latency_ms), sum(cost_usd) FROM tasks WHERE time >= '2026-03-01T00:00:00Z' AND time < '2026-03-04T00:00:00Z' GROUP BY t, agent ORDER BY t, agent LIMIT 50

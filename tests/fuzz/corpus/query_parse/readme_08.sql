@@ -1,0 +1,1 @@
+EXPLAIN ANALYZE SELECT count() FROM tasks WHERE time IN LAST 1h

@@ -1,0 +1,2 @@
+CREATE DETECTOR spend ON tasks WHERE env = 'prod' BY agent WATCH sum(cost_usd)
+  EVERY 1h USING zscore BASELINE 7d THRESHOLD 3 SIGNAL COST_ANOMALY

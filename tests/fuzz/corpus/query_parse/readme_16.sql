@@ -1,0 +1,1 @@
+SHOW ALERTS AT now() - 1h
