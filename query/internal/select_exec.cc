@@ -293,14 +293,12 @@ Status SelectRun::Prepare() {
       bucket_step_ = std::get<BucketRef>(k.key).step_ns;
     }
   }
-  const int64_t pns = reader_->partition_ns();
   allow_hour_ = true;
   allow_minute_ = true;
   if (bucket_step_) {
     allow_hour_ = *bucket_step_ % kHour == 0;
     allow_minute_ = *bucket_step_ % kMinute == 0;
   }
-  (void)pns;
   for (const Slot& s : slots_) fields_ |= specs_[s.spec].fields;
   BuildIntervals();
   return Status::OK();
