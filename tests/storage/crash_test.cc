@@ -72,11 +72,13 @@ void Tell(Note note, uint32_t id = 0) {
   Tell(Note::kOpened);
   std::mt19937_64 rng(seed + first);
   auto flush = [&db] {
+    Tell(Note::kFlushing);
     Status s = (*db)->Flush();
     if (!s.ok()) Die(5, "flush", s);
     auto stats = (*db)->GetStats();
     if (!stats.ok()) Die(6, "stats", stats.status());
     if (!stats->seal_error.empty()) Die(6, "background sealing", Status::OK());
+    Tell(Note::kFlushed);
   };
   for (uint32_t id = first; id < first + count; ++id) {
     const EventBatch batch = ToEventBatch(MakeBatch(seed, id));
@@ -107,7 +109,7 @@ struct Round {
   bool retention = false;
   KillAt kill_at = KillAt::kAfterSleep;
   int64_t delay_us = 0;  // kDuringOpen: after kOpening; kAfterSleep: after kOpened
-  uint32_t acks = 0;     // kAfterAcks
+  uint32_t acks = 0;     // kAfterAcks, then delay_us
 };
 
 // What the parent learnt of one writer.
@@ -115,6 +117,7 @@ struct RoundLog {
   bool opened = false;
   std::vector<uint32_t> acked;
   std::optional<uint32_t> in_flight;  // kAbout without its kAcked
+  bool flushing = false;              // kFlushing without its kFlushed
   bool killed = false;                // false: the writer exited by itself
 };
 
@@ -165,7 +168,7 @@ RoundLog RunRound(const std::string& path, uint64_t seed, const Round& round) {
   EXPECT_GT(pid, 0);
   std::optional<Clock::time_point> deadline;
   const Clock::time_point give_up = Clock::now() + std::chrono::seconds(60);
-  bool kill_now = false, eof = false;
+  bool eof = false;
   std::string buf;
   auto take = [&](const Record& r) {
     switch (r.note) {
@@ -177,7 +180,8 @@ RoundLog RunRound(const std::string& path, uint64_t seed, const Round& round) {
         log.opened = true;
         if (round.kill_at == KillAt::kAfterSleep)
           deadline = Clock::now() + std::chrono::microseconds(round.delay_us);
-        if (round.kill_at == KillAt::kAfterAcks && round.acks == 0) kill_now = true;
+        if (round.kill_at == KillAt::kAfterAcks && round.acks == 0)
+          deadline = Clock::now() + std::chrono::microseconds(round.delay_us);
         break;
       case Note::kAbout:
         log.in_flight = r.id;
@@ -187,7 +191,11 @@ RoundLog RunRound(const std::string& path, uint64_t seed, const Round& round) {
         log.in_flight.reset();
         log.acked.push_back(r.id);
         if (round.kill_at == KillAt::kAfterAcks && log.acked.size() == round.acks)
-          kill_now = true;
+          deadline = Clock::now() + std::chrono::microseconds(round.delay_us);
+        break;
+      case Note::kFlushing:
+      case Note::kFlushed:
+        log.flushing = r.note == Note::kFlushing;
         break;
     }
   };
@@ -207,7 +215,7 @@ RoundLog RunRound(const std::string& path, uint64_t seed, const Round& round) {
     }
     buf.erase(0, used);
   };
-  while (!eof && !kill_now) {
+  while (!eof) {
     const Clock::time_point now = Clock::now();
     const Clock::time_point until = deadline ? std::min(*deadline, give_up) : give_up;
     if (now >= until) break;
@@ -249,7 +257,10 @@ struct Model {
 };
 
 struct Tally {
-  int rounds = 0, kills = 0, kills_in_open = 0;
+  int rounds = 0, kills = 0;
+  // Where the kills struck: in Open, in an Append, in a Flush, between.
+  int kills_in_open = 0, kills_in_append = 0, kills_in_flush = 0;
+  double writer_secs = 0, check_secs = 0;
   size_t acked = 0;
   int in_flight_present = 0, in_flight_absent = 0;
   size_t events_scanned = 0;  // at the last check
@@ -436,6 +447,7 @@ Round NextRound(std::mt19937_64& rng, uint32_t first) {
     case 3:
       r.kill_at = KillAt::kAfterAcks;
       r.acks = uint32_t(rng() % (r.count + 1));
+      r.delay_us = int64_t(rng() % 300);
       break;
     default:
       r.kill_at = KillAt::kAfterSleep;
@@ -460,23 +472,30 @@ TEST(Crash, AcknowledgedBatchesSurviveSigkillWholeAndOnce) {
     SCOPED_TRACE("round " + std::to_string(tally.rounds));
     const Round round = NextRound(rng, next_id);
     next_id = round.first + round.count;  // ids are never reused
+    const auto t0 = Clock::now();
     const RoundLog log = RunRound(path, seed, round);
     ASSERT_FALSE(HasFailure());
+    const auto t1 = Clock::now();
     ++tally.rounds;
     tally.kills += log.killed;
     tally.kills_in_open += log.killed && !log.opened;
+    tally.kills_in_append += log.killed && log.in_flight.has_value();
+    tally.kills_in_flush += log.killed && log.flushing;
     const Problems problems = Verify(path, log, &model, &tally);
+    tally.writer_secs += std::chrono::duration<double>(t1 - t0).count();
+    tally.check_secs += std::chrono::duration<double>(Clock::now() - t1).count();
     std::string all;
     for (const std::string& p : problems) all += "\n  " + p;
     ASSERT_TRUE(problems.empty()) << problems.size() << " problems:" << all;
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
-      "crash: %d kills (%d during open) in %d rounds, %zu acked batches verified, "
-      "in-flight batches present %d / absent %d, %zu events at the end, %.1f s, "
-      "seed %" PRIu64 "\n",
-      tally.kills, tally.kills_in_open, tally.rounds, tally.acked,
-      tally.in_flight_present, tally.in_flight_absent, tally.events_scanned, secs, seed);
+      "crash: %d kills in %d rounds (%d in Open, %d in Append, %d in Flush), %zu acked "
+      "batches verified, in-flight batches present %d / absent %d, %zu events at the "
+      "end; %.1f s (writers %.1f s, checks %.1f s), seed %" PRIu64 "\n",
+      tally.kills, tally.rounds, tally.kills_in_open, tally.kills_in_append,
+      tally.kills_in_flush, tally.acked, tally.in_flight_present, tally.in_flight_absent,
+      tally.events_scanned, secs, tally.writer_secs, tally.check_secs, seed);
 }
 
 }  // namespace

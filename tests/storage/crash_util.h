@@ -84,7 +84,7 @@ inline EventBatch ToEventBatch(const std::vector<BatchEvent>& events) {
 }
 
 // What the writer tells the parent, one 8-byte write each (atomic on a pipe).
-enum class Note : uint32_t { kOpening = 1, kOpened, kAbout, kAcked };
+enum class Note : uint32_t { kOpening = 1, kOpened, kAbout, kAcked, kFlushing, kFlushed };
 struct Record {
   Note note;
   uint32_t id;  // the batch id for kAbout and kAcked
