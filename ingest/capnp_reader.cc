@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 
@@ -16,7 +17,9 @@
 namespace sredb::ingest {
 namespace {
 
-// Runs f; the description of the kj::Exception it threw, if any.
+// Runs f; the description of the kj::Exception it threw, if any. An
+// allocation that fails (a hostile segment table) is an error like any
+// other, never an escaping exception.
 template <typename F>
 std::optional<std::string> CatchKj(F&& f) {
   try {
@@ -24,6 +27,8 @@ std::optional<std::string> CatchKj(F&& f) {
     return std::nullopt;
   } catch (const kj::Exception& e) {
     return std::string(e.getDescription().cStr());
+  } catch (const std::bad_alloc&) {
+    return std::string("out of memory reading the message");
   }
 }
 
@@ -61,11 +66,16 @@ class FdStream final : public kj::InputStream {
   int error_ = 0;  // errno of a failed read, 0 if none
 };
 
+// The largest message accepted: 256 MiB unpacked, room for half a million
+// events of 64 words (what `sredb gen` budgets per event). Cap'n Proto allocates what a
+// message's segment table claims before reading it, so this bound is also what a hostile
+// 5-byte header can make it allocate (the default, 64 MiB, refused real batches; 64 GiB,
+// the bound before, let such a header abort the process).
+constexpr uint64_t kMaxMessageWords = (uint64_t{256} << 20) / sizeof(capnp::word);
+
 capnp::ReaderOptions MessageOptions() {
   capnp::ReaderOptions options;
-  // The whole message is in memory already; the default limit (64 MiB of
-  // traversal) would refuse legitimate large batches.
-  options.traversalLimitInWords = uint64_t{1} << 33;
+  options.traversalLimitInWords = kMaxMessageWords;
   return options;
 }
 

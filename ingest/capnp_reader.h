@@ -6,7 +6,9 @@
 // garbage) is one bad record, "message M", however many events it may have
 // held, and ends the input: a packed stream cannot be resynchronised. A
 // message whose root does not decode is one bad record and reading goes on.
-// Cap'n Proto's exceptions never leave the reader.
+// A message may hold at most 256 MiB unpacked; a larger one (or a segment
+// table claiming more) is a framing error. Cap'n Proto's exceptions, and a
+// failed allocation, never leave the reader.
 //
 // Thread safety: a reader is used by one thread at a time.
 #ifndef SREDB_INGEST_CAPNP_READER_H_
