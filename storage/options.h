@@ -13,6 +13,8 @@ namespace sredb {
 inline constexpr int64_t kNanosPerSecond = 1'000'000'000;
 inline constexpr int64_t kNanosPerDay = 86'400 * kNanosPerSecond;
 
+inline constexpr size_t kMinWriteBufferBytes = size_t{16} << 20;
+
 struct Options {
   // Create the database when the directory holds none. Default false: a typo
   // in a path must not silently create an empty store.
@@ -83,6 +85,7 @@ struct Options {
   // Memory for RocksDB's memtables across every column family, in bytes:
   // when they hold more, the largest is written out. Default 64 MiB; more
   // means fewer, larger table files while ingesting, at that cost in RSS.
+  // At least kMinWriteBufferBytes (16 MiB): DB::Open refuses less.
   size_t write_buffer_bytes = 64u << 20;
 
   // Testing only: replaces XXH3-64 as the series-id hash, so that tests can

@@ -5,6 +5,7 @@
 #include <rocksdb/write_buffer_manager.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -32,9 +33,17 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status::IOError(what + ": " + s.ToString());
 }
 
-rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                       size_t write_buffer_bytes) {
   rocksdb::ColumnFamilyOptions cfo;
-  cfo.write_buffer_size = 32u << 20;
+  // 32 MiB memtables under the default 64 MiB budget (the write buffer
+  // manager flushes the oldest when the budget fills). Under a smaller
+  // budget, an eighth of it, so that the seven families' memtables together
+  // stay under it: a 1 MiB budget beside 32 MiB memtables, whose first arena
+  // blocks alone exceed it, stalled writes for good.
+  cfo.write_buffer_size = write_buffer_bytes >= (size_t{64} << 20)
+                              ? size_t{32} << 20
+                              : write_buffer_bytes / 8;
   cfo.compression = rocksdb::kLZ4Compression;
   cfo.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;
@@ -91,6 +100,11 @@ DBImpl::~DBImpl() { Close().IgnoreError(); }
 Status DBImpl::Init() {
   if (options_.seal_grace_ns < 0)
     return Status::InvalidArgument("seal_grace_ns is negative");
+  if (options_.write_buffer_bytes < kMinWriteBufferBytes) {
+    return Status::InvalidArgument(
+        "write_buffer_bytes is " + std::to_string(options_.write_buffer_bytes) +
+        "; it must be at least " + std::to_string(kMinWriteBufferBytes) + " (16 MiB)");
+  }
   std::error_code ec;
   bool exists = fs::exists(fs::path(path_) / "CURRENT", ec);
   if (!exists && (!options_.create_if_missing || options_.read_only)) {
@@ -162,7 +176,7 @@ Status DBImpl::OpenRocks(bool exists) {
       opened[i] = false;
       continue;
     }
-    descs.emplace_back(names[i], CfOptions(cache));
+    descs.emplace_back(names[i], CfOptions(cache, options_.write_buffer_bytes));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> opened_handles;
   rocksdb::Status s =
