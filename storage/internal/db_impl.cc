@@ -3,11 +3,16 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
+#include <signal.h>
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
+#include <thread>
 
 #include "storage/internal/checksum.h"
 #include "storage/internal/coding.h"
@@ -15,11 +20,40 @@
 
 namespace sredb {
 
+namespace internal {
+namespace {
+
+// Whether the process the lock file of `dir` names is alive (a writer may
+// hold the database). Reads only: a probe must never take the lock.
+bool WriterAlive(const std::string& dir) {
+  std::ifstream in(dir + "/" + kLockFileName);
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+}  // namespace internal
+
 Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& path) {
-  auto db = std::make_unique<internal::DBImpl>(options, path);
-  Status s = db->Init();
-  if (!s.ok()) return s;
-  return std::unique_ptr<DB>(std::move(db));
+  // A read-only open beside a live writer can catch it retiring a WAL file
+  // (after a flush, or while it recovers at its own open): RocksDB then
+  // reports a missing file or the metadata looks absent. Such failures are
+  // transient; they are retried for up to a second while a writer holds the
+  // database. (RocksDB's secondary instances would remove the race.)
+  constexpr int kReadOnlyAttempts = 40;
+  for (int attempt = 1;; ++attempt) {
+    auto db = std::make_unique<internal::DBImpl>(options, path);
+    Status s = db->Init();
+    if (s.ok()) return std::unique_ptr<DB>(std::move(db));
+    db.reset();
+    if (!options.read_only || s.IsNotFound() || s.IsNotSupported() ||
+        attempt == kReadOnlyAttempts) {
+      return s;
+    }
+    if (!internal::WriterAlive(path)) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
 }
 
 namespace internal {
