@@ -62,6 +62,8 @@ const rollup::FloatStats& FloatStatsOf(Column col, const rollup::RollupBucket& b
   return col == Column::kTtftMs ? b.ttft_ms : b.user_rating;
 }
 
+}  // namespace
+
 bool Compare(double v, CompareOp op, double x) {
   switch (op) {
     case CompareOp::kEq:
@@ -79,6 +81,8 @@ bool Compare(double v, CompareOp op, double x) {
   }
   return false;
 }
+
+namespace {
 
 // The predicate at row r: -1 unknown, 0 false, 1 true.
 int Evaluate(const Predicate& p, const Columns& c, size_t r) {

@@ -32,6 +32,9 @@ enum class ValueKind : uint8_t {
 };
 ValueKind KindOf(Column c);
 
+// v op x, for comparison predicates and HAVING.
+bool Compare(double v, CompareOp op, double x);
+
 // What one aggregate call needs and produces; shared by its accumulators.
 struct CallSpec {
   AggregateCall call;

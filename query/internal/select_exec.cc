@@ -617,24 +617,6 @@ AggValue SelectRun::ItemValue(uint32_t group, const AggItem& item) {
   return AggValue::Double(static_cast<double>((*x0 - mean) / sd));
 }
 
-bool CompareValues(double v, CompareOp op, double x) {
-  switch (op) {
-    case CompareOp::kEq:
-      return v == x;
-    case CompareOp::kNe:
-      return v != x;
-    case CompareOp::kLt:
-      return v < x;
-    case CompareOp::kLe:
-      return v <= x;
-    case CompareOp::kGt:
-      return v > x;
-    case CompareOp::kGe:
-      return v >= x;
-  }
-  return false;
-}
-
 bool SelectRun::Having(const HavingExpr& e, uint32_t group,
                        const std::vector<AggValue>& values) {
   switch (e.kind) {
@@ -646,7 +628,7 @@ bool SelectRun::Having(const HavingExpr& e, uint32_t group,
       } else {
         v = values[having_items_.at(&std::get<Aggregate>(c.lhs))];
       }
-      return !v.null && CompareValues(v.AsDouble(), c.op, c.rhs);
+      return !v.null && Compare(v.AsDouble(), c.op, c.rhs);
     }
     case HavingExpr::Kind::kAnd:
       for (const HavingExpr& o : e.operands) {
