@@ -67,7 +67,8 @@ int CheckQuery(sredb::DB* db) {
   }
   const sredb::query::ResultColumn& count = table->columns[0];
   const sredb::query::ResultColumn& rate = table->columns[1];
-  if (count.type != sredb::query::ValueType::kInt64 || count.IsNull(0) || count.ints[0] != 10) {
+  if (count.type != sredb::query::ValueType::kInt64 || count.IsNull(0) ||
+      count.ints[0] != 10) {
     return Fail("query: count() is not the INT64 10");
   }
   if (rate.type != sredb::query::ValueType::kDouble || rate.IsNull(0) ||
