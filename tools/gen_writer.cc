@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "ingest/capnp_writer.h"
 #include "ingest/schema/event.capnp.h"
 #include "storage/options.h"
 #include "storage/rfc3339.h"
@@ -330,32 +331,7 @@ struct WireSeries {
 };
 
 void FillTaskEvent(const WireSeries& s, const Event& e, wire::TaskEvent::Builder b) {
-  b.setTime(e.time);
-  b.setAgent(capnp::Text::Reader(s.agent.data(), s.agent.size()));
-  auto labels = b.initLabels(s.others.size());
-  for (size_t i = 0; i < s.others.size(); ++i) {
-    const Label& l = s.others[i];
-    labels[i].setName(capnp::Text::Reader(l.name.data(), l.name.size()));
-    labels[i].setValue(capnp::Text::Reader(l.value.data(), l.value.size()));
-  }
-  b.setSuccess(e.success);
-  b.setLatencyMs(e.latency_ms);
-  b.setHasTtft(e.ttft_ms.has_value());
-  b.setTtftMs(e.ttft_ms.value_or(0));
-  b.setCostMicros(e.cost_micros);
-  b.setTokensIn(e.tokens_in);
-  b.setTokensOut(e.tokens_out);
-  b.setHallucinated(static_cast<wire::Tri>(e.hallucinated));
-  b.setPolicyViolations(e.policy_violations);
-  b.setToolCalls(e.tool_calls);
-  b.setToolFailures(e.tool_failures);
-  b.setHasRating(e.user_rating.has_value());
-  b.setUserRating(e.user_rating.value_or(0));
-  if (!e.error_kind.empty()) {
-    b.setErrorKind(capnp::Text::Reader(e.error_kind.data(), e.error_kind.size()));
-  }
-  if (e.trace_id)
-    b.setTraceId(capnp::Data::Reader(e.trace_id->data(), e.trace_id->size()));
+  ingest::SetTaskEvent(e, s.agent, s.others, b);
 }
 
 // Throws kj::Exception when a write fails.

@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "bench/compare/compare.h"
+#include "ingest/capnp_writer.h"
 #include "ingest/schema/event.capnp.h"
 
 namespace sredb::compare {
@@ -114,33 +115,7 @@ class RowsLoader : public Loader {
 
  private:
   static void Fill(const Labels& labels, const Event& e, wire::TaskEvent::Builder b) {
-    b.setTime(e.time);
-    const std::string_view agent = labels.Get("agent");
-    b.setAgent(capnp::Text::Reader(agent.data(), agent.size()));
-    auto list = b.initLabels(labels.items().size() - 1);
-    unsigned i = 0;
-    for (const Label& l : labels.items()) {
-      if (l.name == "agent") continue;
-      list[i].setName(capnp::Text::Reader(l.name.data(), l.name.size()));
-      list[i++].setValue(capnp::Text::Reader(l.value.data(), l.value.size()));
-    }
-    b.setSuccess(e.success);
-    b.setLatencyMs(e.latency_ms);
-    b.setHasTtft(e.ttft_ms.has_value());
-    b.setTtftMs(e.ttft_ms.value_or(0));
-    b.setCostMicros(e.cost_micros);
-    b.setTokensIn(e.tokens_in);
-    b.setTokensOut(e.tokens_out);
-    b.setHallucinated(static_cast<wire::Tri>(e.hallucinated));
-    b.setPolicyViolations(e.policy_violations);
-    b.setToolCalls(e.tool_calls);
-    b.setToolFailures(e.tool_failures);
-    b.setHasRating(e.user_rating.has_value());
-    b.setUserRating(e.user_rating.value_or(0));
-    if (!e.error_kind.empty())
-      b.setErrorKind(capnp::Text::Reader(e.error_kind.data(), e.error_kind.size()));
-    if (e.trace_id)
-      b.setTraceId(capnp::Data::Reader(e.trace_id->data(), e.trace_id->size()));
+    ingest::SetTaskEvent(e, labels.Get("agent"), labels.items(), b);
   }
 
   std::unique_ptr<rocksdb::DB> db_;
