@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "storage/db.h"
+#include "storage/internal/chunk.h"
 #include "storage/internal/lock_file.h"
 #include "storage/internal/partition_info.h"
 #include "storage/internal/series_index.h"
@@ -123,8 +124,26 @@ class DBImpl final : public DB {
     uint64_t events = 0;
     uint64_t max_seq = 0;  // of the last head record read
   };
-  Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t group,
-                       uint64_t groups, HeadGroup* out);
+  // The head events of partition `start` whose series id lies in [lo, hi].
+  Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t lo,
+                       uint64_t hi, HeadGroup* out);
+  // Moves *bound (the lowest id of a range of series sealed together) past
+  // any pack of partition `start` holding series on both sides of it.
+  Status SnapPastPack(const rocksdb::Snapshot* snapshot, int64_t start,
+                      unsigned __int128* bound);
+  // Seals the series in [lo, hi] of partition `start`: `head` (its rows in
+  // `order`, grouped by ascending series) merged with their sealed events;
+  // busy series into chunks of their own, sparse ones rewritten into packs.
+  Status SealRange(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t lo,
+                   uint64_t hi, bool has_chunks, const HeadGroup& head,
+                   std::span<const uint32_t> order, rocksdb::WriteBatch* wb);
+  // A pack being built by SealRange.
+  struct PackBuilder {
+    std::vector<uint64_t> ids;
+    std::vector<uint32_t> offsets{0};
+    Columns rows;  // every field
+  };
+  void FlushPack(int64_t start, PackBuilder* pack, rocksdb::WriteBatch* wb);
   Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
                         bool has_chunks, Columns* head, rocksdb::WriteBatch* wb);
   bool RollupPays(uint64_t events, uint64_t buckets) const;
@@ -171,6 +190,9 @@ class DBImpl final : public DB {
   HeadGroup seal_scratch_;
   std::vector<uint32_t> seal_order_;
   Columns seal_series_;
+  PackBuilder seal_pack_;
+  DecodedPack seal_old_pack_;
+  PackBuilder seal_old_;  // the sealed rows of a range's packs
   // The background sealer waits on sealer_cv_ with mu_ held.
   std::condition_variable sealer_cv_;
   bool stop_sealer_ = false;  // GUARDED_BY(mu_)
