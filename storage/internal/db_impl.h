@@ -62,7 +62,7 @@ class DBImpl final : public DB {
     const rocksdb::Snapshot* snapshot = nullptr;  // released by ReleaseView
     std::vector<int64_t> partitions;              // ascending starts of raw ones
     std::map<int64_t, PartitionInfo> catalog;     // every partition
-    std::vector<uint64_t> series_ids;             // ascending
+    std::shared_ptr<const std::vector<uint64_t>> series_ids;  // ascending
   };
   ReadView AcquireView();
   void ReleaseView(const ReadView& view);
@@ -144,8 +144,8 @@ class DBImpl final : public DB {
     Columns rows;  // every field
   };
   void FlushPack(int64_t start, PackBuilder* pack, rocksdb::WriteBatch* wb);
-  Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
-                        bool has_chunks, Columns* head, rocksdb::WriteBatch* wb);
+  Status ReadOwnChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
+                      Columns* rows);
   bool RollupPays(uint64_t events, uint64_t buckets) const;
   void PutRollups(int64_t start, uint64_t series, const Columns& events, bool resealed,
                   rocksdb::WriteBatch* wb);

@@ -185,7 +185,7 @@ Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) 
   if (db_ == nullptr) return Status::IOError("database is closed");
   ReadView view = AcquireView();
   auto selected =
-      SelectSeries(db_, index_cf_, view.snapshot, options.matchers, view.series_ids);
+      SelectSeries(db_, index_cf_, view.snapshot, options.matchers, *view.series_ids);
   if (!selected.ok()) {
     ReleaseView(view);
     return selected.status();

@@ -95,7 +95,7 @@ class ReaderImpl final : public Reader {
   Result<std::vector<SeriesRef>> Select(std::span<const LabelMatcher> matchers) override {
     auto ids = SelectSeries(db_->rocks(), db_->index_cf(), view_.snapshot,
                             std::vector<LabelMatcher>(matchers.begin(), matchers.end()),
-                            view_.series_ids);
+                            *view_.series_ids);
     if (!ids.ok()) return ids.status();
     std::vector<SeriesRef> out;
     out.reserve(ids->size());

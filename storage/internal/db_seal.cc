@@ -155,9 +155,10 @@ Status DBImpl::SealRange(const rocksdb::Snapshot* snapshot, int64_t start, uint6
     if (!it->status().ok()) return Status::IOError(it->status().ToString());
   }
 
-  // Every series of the range with events, ascending: busy ones (and those
-  // that already had a chunk) get a chunk of their own, which also closes
-  // the pack being built (no chunk of its own lies inside a pack's range).
+  // Every series of the range with events, ascending: busy ones get a chunk
+  // of their own, sparse ones a place in a pack. A chunk of its own, new or
+  // left as it is, closes the pack being built: no chunk of its own lies
+  // inside a pack's range.
   PackBuilder& pack = seal_pack_;
   pack.ids.clear();
   pack.offsets.assign(1, 0);
@@ -178,73 +179,56 @@ Status DBImpl::SealRange(const rocksdb::Snapshot* snapshot, int64_t start, uint6
                                 std::to_string(start) +
                                 " has a chunk of its own and a place in a pack");
     }
-    ClearKeepingCapacity(&rows);
-    GatherRows(head.rows, order.subspan(a, b - a), &rows);
     const bool in_head = b > a;
-    a = b;
-    if (is_own) {
-      ++o;
-      FlushPack(start, &pack, wb);
-      if (in_head)
-        SREDB_RETURN_IF_ERROR(MergeIntoChunk(snapshot, start, id, true, &rows, wb));
+    if (is_own) ++o;
+    if (is_own && !in_head) {
+      FlushPack(start, &pack, wb);  // its chunk stays, between two packs
       continue;
     }
+    // Sealed rows arrived first: they go before the head's.
+    ClearKeepingCapacity(&rows);
+    if (is_own) SREDB_RETURN_IF_ERROR(ReadOwnChunk(snapshot, start, id, &rows));
     if (in_old) {
-      // Sealed rows arrived first: they go before the head's.
-      Columns merged;
-      AppendRows(old.rows, old.offsets[p], old.offsets[p + 1], kAllFields, &merged);
-      merged.AppendColumns(std::move(rows), kAllFields);
-      rows = std::move(merged);
+      AppendRows(old.rows, old.offsets[p], old.offsets[p + 1], kAllFields, &rows);
       ++p;
     }
+    GatherRows(head.rows, order.subspan(a, b - a), &rows);
+    a = b;
     SortByTime(&rows);
+    const bool resealed = is_own || in_old;
     if (rows.size() >= kPackMaxSeriesEvents) {
       FlushPack(start, &pack, wb);
       wb->Put(chunks_cf_, ChunkKey(start, id), EncodeChunk(rows, start))
           .PermitUncheckedError();
-      PutRollups(start, id, rows, /*resealed=*/in_old, wb);
+      PutRollups(start, id, rows, resealed, wb);
       continue;
     }
+    // A chunk of its own written by format version 1 joins a pack.
+    if (is_own) wb->Delete(chunks_cf_, ChunkKey(start, id)).PermitUncheckedError();
     pack.ids.push_back(id);
     AppendRows(rows, 0, rows.size(), kAllFields, &pack.rows);
     pack.offsets.push_back(static_cast<uint32_t>(pack.rows.size()));
-    if (in_head) PutRollups(start, id, rows, /*resealed=*/in_old, wb);
+    if (in_head) PutRollups(start, id, rows, resealed, wb);
     if (pack.rows.size() >= kPackTargetEvents) FlushPack(start, &pack, wb);
   }
   FlushPack(start, &pack, wb);
   return Status::OK();
 }
 
-// Puts into `wb` the chunk of `series` merged with `head` (chunk events
-// arrived first; a stable sort by time keeps arrival order among equals),
-// and its rollups.
-Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
-                              uint64_t series, bool has_chunks, Columns* head,
-                              rocksdb::WriteBatch* wb) {
+// Appends to *rows every event of the chunk of its own that `series` has
+// in partition `start`.
+Status DBImpl::ReadOwnChunk(const rocksdb::Snapshot* snapshot, int64_t start,
+                            uint64_t series, Columns* rows) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  Columns all;
-  std::string old_chunk;
-  const std::string key = ChunkKey(start, series);
-  rocksdb::Status g = has_chunks ? db_->Get(ro, chunks_cf_, key, &old_chunk)
-                                 : rocksdb::Status::NotFound();
-  if (g.ok()) {
-    Status s = DecodeChunkColumns(old_chunk, start, kAllFields,
-                                  std::numeric_limits<int64_t>::min(),
-                                  std::numeric_limits<int64_t>::max(), &all);
-    if (!s.ok())
-      return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
-  } else if (!g.IsNotFound()) {
-    return Status::IOError(g.ToString());
-  }
-  Columns* merged = head;  // a first seal encodes the head rows in place
-  if (g.ok()) {
-    all.AppendColumns(std::move(*head), kAllFields);
-    merged = &all;
-  }
-  SortByTime(merged);
-  wb->Put(chunks_cf_, key, EncodeChunk(*merged, start)).PermitUncheckedError();
-  PutRollups(start, series, *merged, /*resealed=*/g.ok(), wb);
+  std::string chunk;
+  rocksdb::Status g = db_->Get(ro, chunks_cf_, ChunkKey(start, series), &chunk);
+  if (!g.ok()) return Status::IOError(g.ToString());
+  Status s =
+      DecodeChunkColumns(chunk, start, kAllFields, std::numeric_limits<int64_t>::min(),
+                         std::numeric_limits<int64_t>::max(), rows);
+  if (!s.ok())
+    return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
   return Status::OK();
 }
 
