@@ -1,7 +1,10 @@
 #include "storage/rollup/latency_sketch.h"
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cmath>
+#include <mutex>
 
 #include "storage/internal/coding.h"
 
@@ -62,8 +65,68 @@ uint64_t NearestRank(double q, uint64_t n) {
   return static_cast<uint64_t>(k);
 }
 
-int32_t LatencySketch::BucketIndex(float x) {
+int32_t LatencySketch::BucketIndexByDefinition(float x) {
   return static_cast<int32_t>(std::ceil(DeterministicLn(x) / kLnGamma));
+}
+
+namespace {
+
+// The boundary table of BucketIndex. A normal float's bits are exponent (8)
+// | mantissa (23); each exponent's floats are cut into 128 slices by the
+// top 7 mantissa bits. A slice spans less than 0.8% (2^-7) of its values,
+// a bucket about 2% (ln gamma), so at most one bucket boundary falls inside
+// a slice: the slice's floats from `step` (bits) on are one bucket above
+// `first`, the bucket of the slice's smallest float. The index function is
+// monotone (latency_sketch.h), so a binary search over the slice's bits
+// finds the boundary exactly and the table agrees with the definition on
+// every float.
+constexpr int kSliceBits = 7;
+struct Slice {
+  int32_t first;
+  uint32_t step;  // UINT32_MAX: no boundary inside
+};
+struct ExponentTable {
+  std::atomic<bool> ready{false};
+  Slice slices[1 << kSliceBits];
+};
+ExponentTable g_tables[256];
+std::mutex g_table_mu;
+
+void BuildExponent(uint32_t exponent, ExponentTable* t) {
+  constexpr uint32_t kSliceFloats = uint32_t{1} << (23 - kSliceBits);
+  auto index = [](uint32_t bits) {
+    return LatencySketch::BucketIndexByDefinition(std::bit_cast<float>(bits));
+  };
+  for (uint32_t k = 0; k < (1u << kSliceBits); ++k) {
+    const uint32_t lo = (exponent << 23) | (k * kSliceFloats);
+    const uint32_t hi = lo + kSliceFloats - 1;
+    Slice& slice = t->slices[k];
+    slice.first = index(lo);
+    slice.step = UINT32_MAX;
+    if (index(hi) == slice.first) continue;
+    uint32_t a = lo, b = hi;  // index(a) == first < index(b)
+    while (b - a > 1) {
+      const uint32_t mid = a + (b - a) / 2;
+      (index(mid) == slice.first ? a : b) = mid;
+    }
+    slice.step = b;
+  }
+  t->ready.store(true, std::memory_order_release);
+}
+
+}  // namespace
+
+int32_t LatencySketch::BucketIndex(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x);
+  const uint32_t exponent = bits >> 23;
+  if (exponent == 0 || exponent >= 255) return BucketIndexByDefinition(x);  // subnormal
+  ExponentTable& t = g_tables[exponent];
+  if (!t.ready.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(g_table_mu);
+    if (!t.ready.load(std::memory_order_relaxed)) BuildExponent(exponent, &t);
+  }
+  const Slice& s = t.slices[(bits >> (23 - kSliceBits)) & ((1u << kSliceBits) - 1)];
+  return s.first + (bits >= s.step ? 1 : 0);
 }
 
 double LatencySketch::BucketValue(int32_t i) {

@@ -77,6 +77,26 @@ TEST(LatencySketch, EmptyHasNoQuantile) {
   EXPECT_EQ(Encode(s), std::string(2, '\0'));
 }
 
+// The table behind BucketIndex gives the definition's bucket for every
+// float tried: a stride over all positive floats (subnormals included),
+// every float around 1 and 100 (hundreds of boundaries), and random ones.
+TEST(LatencySketch, BucketIndexAgreesWithItsDefinition) {
+  auto same = [](uint32_t bits) {
+    const float x = std::bit_cast<float>(bits);
+    ASSERT_EQ(LatencySketch::BucketIndex(x), LatencySketch::BucketIndexByDefinition(x))
+        << x << " (bits " << bits << ")";
+  };
+  for (uint64_t bits = 1; bits < 0x7f800000u; bits += 997)
+    same(static_cast<uint32_t>(bits));
+  for (float center : {1.0f, 100.0f}) {
+    const uint32_t c = std::bit_cast<uint32_t>(center);
+    for (uint32_t b = c - 300000; b < c + 300000; ++b) same(b);
+  }
+  std::mt19937 rng(5);
+  for (int i = 0; i < 1'000'000; ++i) same(1 + rng() % (0x7f800000u - 1));
+  same(0x7f7fffffu);  // FLT_MAX
+}
+
 TEST(LatencySketch, BucketIndexIsMonotoneAndWithinBound) {
   const double gamma =
       (1 + LatencySketch::kBucketAlpha) / (1 - LatencySketch::kBucketAlpha);
