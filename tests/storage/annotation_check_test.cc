@@ -1,6 +1,9 @@
 // Damaged annotation records: Check names them, reads over them fail with
 // Corruption naming the record, reads elsewhere still answer.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <algorithm>
 
 #include "storage/db.h"
 #include "storage/internal/annotation_record.h"
@@ -83,6 +86,70 @@ TEST(AnnotationRecord, RefusesEveryTruncationAndTrailingBytes) {
   Status s = internal::DecodeAnnotation(resealed, kT0, &back);
   ASSERT_TRUE(s.IsCorruption());
   EXPECT_NE(s.message().find("bytes after the detail"), std::string::npos) << s.message();
+}
+
+// A database written before annotations existed: the same layout without
+// the annotations family.
+void DropAnnotationsFamily(const std::string& path) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const std::string& n : names)
+    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw).ok());
+  for (auto* h : handles) {
+    if (h->GetName() == internal::kAnnotationsCf) {
+      ASSERT_TRUE(raw->DropColumnFamily(h).ok());
+    }
+  }
+  for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
+  ASSERT_TRUE(raw->Close().ok());
+  delete raw;
+  names.clear();
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  ASSERT_EQ(std::count(names.begin(), names.end(), internal::kAnnotationsCf), 0);
+}
+
+TEST(AnnotationCompatibility, ADatabaseWithoutTheFamilyReadsAsNoAnnotations) {
+  TempDir dir;
+  {
+    auto db = OpenOrDie(dir.path(), ManualSealing());
+    EventBatch batch;
+    Event e;
+    e.time = kT0;
+    batch.Add(batch.AddSeries(testing::AgentLabels("a")), e);
+    ASSERT_TRUE(db->Append(WriteOptions(), batch).ok());
+  }
+  DropAnnotationsFamily(dir.path());
+  {
+    Options ro = ManualSealing();
+    ro.read_only = true;
+    auto db = DB::Open(ro, dir.path());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto reader = (*db)->NewReader();
+    ASSERT_TRUE(reader.ok());
+    std::vector<Annotation> out;
+    ASSERT_TRUE((*reader)->ReadAnnotations(0, kT0 * 2, {}, &out).ok());
+    EXPECT_TRUE(out.empty());
+    auto stats = (*db)->GetStats();
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(stats->annotations, 0u);
+    EXPECT_EQ(stats->events, 1u);
+    auto report = (*db)->Check();
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->problems.empty()) << report->problems[0];
+  }
+  // A writer creates the family and annotates.
+  auto db = OpenOrDie(dir.path(), ManualSealing());
+  std::vector<Annotation> one(1);
+  one[0].time = kT0;
+  one[0].type = "NOTE";
+  ASSERT_TRUE(db->Annotate(WriteOptions(), one).ok());
+  auto stats = db->GetStats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->annotations, 1u);
 }
 
 }  // namespace
