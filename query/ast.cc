@@ -15,7 +15,7 @@ struct ColumnInfo {
 };
 
 // Indexed by Column.
-constexpr std::array<ColumnInfo, 13> kColumns = {{
+constexpr std::array<ColumnInfo, 15> kColumns = {{
     {"success", ColumnType::kBool, Field::kSuccess},
     {"hallucinated", ColumnType::kTriBool, Field::kHallucinated},
     {"latency_ms", ColumnType::kNumeric, Field::kLatency},
@@ -29,7 +29,11 @@ constexpr std::array<ColumnInfo, 13> kColumns = {{
     {"user_rating", ColumnType::kNumeric, Field::kRating},
     {"error_kind", ColumnType::kString, Field::kErrorKind},
     {"trace_id", ColumnType::kBytes, Field::kTraceId},
+    // Annotation columns: no event field holds them.
+    {"value", ColumnType::kNumeric, static_cast<Field>(0)},
+    {"threshold", ColumnType::kNumeric, static_cast<Field>(0)},
 }};
+constexpr size_t kEventColumns = static_cast<size_t>(Column::kValue);
 
 // Indexed by SignalType.
 constexpr std::array<std::string_view, 7> kSignalTypes = {
@@ -54,7 +58,14 @@ constexpr std::string_view kAggNames[] = {"count",  "sum",  "avg",       "min", 
 }  // namespace
 
 std::optional<Column> LookupColumn(std::string_view name) {
-  for (size_t i = 0; i < kColumns.size(); ++i) {
+  for (size_t i = 0; i < kEventColumns; ++i) {
+    if (EqualsIgnoreCase(kColumns[i].name, name)) return static_cast<Column>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<Column> LookupAnnotationColumn(std::string_view name) {
+  for (size_t i = kEventColumns; i < kColumns.size(); ++i) {
     if (EqualsIgnoreCase(kColumns[i].name, name)) return static_cast<Column>(i);
   }
   return std::nullopt;

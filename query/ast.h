@@ -36,7 +36,9 @@ struct Position {
 
 // ---------------------------------------------------------------- columns
 
-// The typed event columns of DESIGN.md "Data model" (time aside).
+// The typed event columns of DESIGN.md "Data model" (time aside), then the
+// numeric columns of annotations (storage/annotation.h), which only
+// `FROM annotations` knows: for tasks, `value` and `threshold` are labels.
 enum class Column : uint8_t {
   kSuccess,
   kHallucinated,
@@ -51,6 +53,8 @@ enum class Column : uint8_t {
   kUserRating,
   kErrorKind,
   kTraceId,
+  kValue,      // annotations only
+  kThreshold,  // annotations only
 };
 
 enum class ColumnType : uint8_t {
@@ -61,11 +65,13 @@ enum class ColumnType : uint8_t {
   kBytes,    // trace_id
 };
 
-// The column spelled `name` (any case), or nullopt: then it is a label.
+// The event column spelled `name` (any case), or nullopt: then it is a label.
 std::optional<Column> LookupColumn(std::string_view name);
+// The numeric annotation column spelled `name` (value, threshold; any case).
+std::optional<Column> LookupAnnotationColumn(std::string_view name);
 std::string_view ColumnName(Column c);  // "latency_ms"
 ColumnType TypeOf(Column c);
-Field FieldOf(Column c);  // the storage field that holds it
+Field FieldOf(Column c);  // the storage field that holds it (events only)
 
 enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 std::string_view CompareOpText(CompareOp op);  // "<="

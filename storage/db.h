@@ -4,17 +4,19 @@
 //   if (!db.ok()) ...;
 //   sredb::Status s = (*db)->Append(sredb::WriteOptions(), batch);
 //
-// Thread safety: a DB may be shared by many threads; Append, Scan and
-// GetStats may be called concurrently. Close (or the destructor) must not
+// Thread safety: a DB may be shared by many threads; Append, Annotate, Scan
+// and GetStats may be called concurrently. Close (or the destructor) must not
 // race with other calls.
 #ifndef SREDB_STORAGE_DB_H_
 #define SREDB_STORAGE_DB_H_
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "storage/annotation.h"
 #include "storage/event.h"
 #include "storage/options.h"
 #include "storage/reader.h"
@@ -47,7 +49,9 @@ struct DbStats {
   TierStats raw;        // bytes = head_bytes + chunk_bytes
   TierStats rollup_1m;  // built where buckets pay (Options::rollup_min_bucket_events)
   TierStats rollup_1h;
-  std::string seal_error;  // the last background sealing failure, if any
+  std::string seal_error;         // the last background sealing failure, if any
+  uint64_t annotations = 0;       // every annotation (kept for ever)
+  uint64_t annotation_bytes = 0;  // their column family (RocksDB's estimate)
 };
 
 // What DB::Check found: every damaged or inconsistent object, each named.
@@ -76,6 +80,14 @@ class DB {
   // whole batch, naming the event, when an event is out of range, a label
   // set is invalid, or a series id collides with another label set.
   virtual Status Append(const WriteOptions& options, const EventBatch& batch) = 0;
+
+  // Stores every annotation of `annotations` or none, durable as Append.
+  // Refuses the whole batch, naming the annotation (its index, type and
+  // time) and the field, when one fails ValidateAnnotation or the batch
+  // holds more than kMaxBatchAnnotations. Annotations are kept for ever
+  // (retention drops events, not annotations).
+  virtual Status Annotate(const WriteOptions& options,
+                          std::span<const Annotation> annotations) = 0;
 
   // Streams the events selected by `options` (see storage/scan.h).
   virtual Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) = 0;

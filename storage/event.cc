@@ -4,9 +4,10 @@
 #include <cmath>
 
 #include "storage/internal/coding.h"
+#include "storage/internal/label_rules.h"
 
 namespace sredb {
-namespace {
+namespace internal {
 
 bool IsValidLabelName(std::string_view n) {
   if (n.empty() || n.size() > kMaxLabelNameBytes) return false;
@@ -42,7 +43,30 @@ bool IsPrintableUtf8(std::string_view s) {
   return true;
 }
 
-}  // namespace
+Status CheckLabel(const Label& l) {
+  if (!IsValidLabelName(l.name)) {
+    return Status::InvalidArgument(
+        "bad label name '" + l.name.substr(0, 80) +
+        "': must match [A-Za-z_][A-Za-z0-9_]* and be at most " +
+        std::to_string(kMaxLabelNameBytes) + " bytes");
+  }
+  if (l.value.empty()) {
+    return Status::InvalidArgument("label " + l.name + " has an empty value");
+  }
+  if (l.value.size() > kMaxLabelValueBytes) {
+    return Status::InvalidArgument("label " + l.name + " value is " +
+                                   std::to_string(l.value.size()) + " bytes (at most " +
+                                   std::to_string(kMaxLabelValueBytes) + ")");
+  }
+  if (!IsPrintableUtf8(l.value)) {
+    return Status::InvalidArgument("label " + l.name +
+                                   " value is not printable UTF-8 (control character or "
+                                   "bad encoding)");
+  }
+  return Status::OK();
+}
+
+}  // namespace internal
 
 Result<Labels> Labels::Make(std::vector<Label> labels) {
   if (labels.size() > kMaxLabels) {
@@ -50,28 +74,7 @@ Result<Labels> Labels::Make(std::vector<Label> labels) {
                                    " (at most " + std::to_string(kMaxLabels) +
                                    ", agent included)");
   }
-  for (const Label& l : labels) {
-    if (!IsValidLabelName(l.name)) {
-      return Status::InvalidArgument(
-          "bad label name '" + l.name.substr(0, 80) +
-          "': must match [A-Za-z_][A-Za-z0-9_]* and be at most " +
-          std::to_string(kMaxLabelNameBytes) + " bytes");
-    }
-    if (l.value.empty()) {
-      return Status::InvalidArgument("label " + l.name + " has an empty value");
-    }
-    if (l.value.size() > kMaxLabelValueBytes) {
-      return Status::InvalidArgument("label " + l.name + " value is " +
-                                     std::to_string(l.value.size()) + " bytes (at most " +
-                                     std::to_string(kMaxLabelValueBytes) + ")");
-    }
-    if (!IsPrintableUtf8(l.value)) {
-      return Status::InvalidArgument(
-          "label " + l.name +
-          " value is not printable UTF-8 (control character or "
-          "bad encoding)");
-    }
-  }
+  for (const Label& l : labels) SREDB_RETURN_IF_ERROR(internal::CheckLabel(l));
   std::sort(labels.begin(), labels.end(),
             [](const Label& a, const Label& b) { return a.name < b.name; });
   for (size_t i = 1; i < labels.size(); ++i) {
@@ -134,7 +137,8 @@ Status ValidateEvent(const Event& e) {
     return bad("error_kind is " + std::to_string(e.error_kind.size()) +
                " bytes (at most " + std::to_string(kMaxErrorKindBytes) + ")");
   }
-  if (!IsPrintableUtf8(e.error_kind)) return bad("error_kind is not printable UTF-8");
+  if (!internal::IsPrintableUtf8(e.error_kind))
+    return bad("error_kind is not printable UTF-8");
   return Status::OK();
 }
 

@@ -3,6 +3,7 @@
 // series through the label postings, reads one series' events over a time
 // range as column vectors (only the columns asked for, skipping chunks by
 // time), and reads one series' rollup buckets, head merged in everywhere.
+// It also reads the annotations (storage/annotation.h) of a time range.
 //
 //   auto reader = db->NewReader();
 //   auto series = (*reader)->Select({LabelMatcher::Eq("agent", "agent-0042")});
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/annotation.h"
 #include "storage/event.h"
 #include "storage/rollup/rollup_bucket.h"
 #include "storage/scan.h"
@@ -140,6 +142,17 @@ class Reader {
   // Whether (series, partition holding `time`) has stored rollups at
   // `resolution` (the planner's cost model; reads are exact either way).
   virtual bool HasRollups(uint64_t series, Resolution resolution, int64_t time) = 0;
+
+  // Appends to *out the annotations with time in [from, to) that satisfy
+  // every matcher, ascending by time (equal times in the order they were
+  // stored). Matchers test the annotation's labels as Select tests a
+  // series' (a missing label has the empty value), except that matchers
+  // named `type` and `detail` test those fields (no label has their names).
+  // InvalidArgument for a bad regex; Corruption naming the record (time and seq) for a
+  // damaged one.
+  virtual Status ReadAnnotations(int64_t from, int64_t to,
+                                 std::span<const LabelMatcher> matchers,
+                                 std::vector<Annotation>* out) = 0;
 
   // The starts of the partitions that hold anything (raw events or rollups)
   // and overlap [from, to), ascending. Reads elsewhere find nothing.

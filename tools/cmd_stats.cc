@@ -60,6 +60,8 @@ int RunStats(const std::string& path, const std::string& format) {
       {"head_bytes", std::to_string(st->head_bytes)},
       {"chunk_bytes", std::to_string(st->chunk_bytes)},
       {"index_bytes", std::to_string(st->index_bytes)},
+      {"annotations", std::to_string(st->annotations)},
+      {"annotation_bytes", std::to_string(st->annotation_bytes)},
   };
   // Each tier: its size, its retention and the oldest partition it holds.
   const std::pair<const char*, const TierStats*> tiers[] = {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/status.h"
 #include "tools/fleet.h"
@@ -34,6 +35,19 @@ struct GenArgs {
   std::string format = "csv";
 };
 int RunGen(const GenArgs& args);
+
+// `sredb annotate`: one annotation into an existing database.
+struct AnnotateArgs {
+  std::string db;
+  std::string type;
+  std::vector<std::string> labels;  // NAME=VALUE each
+  std::string detail;
+  std::string time;       // RFC 3339 or integer ns; empty: now
+  std::string value;      // empty: none
+  std::string threshold;  // empty: none
+  bool sync = false;
+};
+int RunAnnotate(const AnnotateArgs& args);
 
 int RunStats(const std::string& db, const std::string& format);
 int RunCheck(const std::string& db);

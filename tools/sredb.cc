@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "storage/annotation.h"
 #include "tools/commands.h"
 
 namespace sredb::tools {
@@ -48,6 +49,25 @@ int Main(int argc, char** argv) {
   gen_cmd->footer("Injected incidents (default options):\n" +
                   fleet::DescribeIncidents(fleet::FleetOptions()));
 
+  AnnotateArgs annotate;
+  auto* annotate_cmd = app.add_subcommand(
+      "annotate", "Add an annotation (deploy, rollout step, chaos fault, note...)");
+  annotate_cmd->add_option("DB", annotate.db, "Database directory")->required();
+  annotate_cmd->add_option("--type", annotate.type, "DEPLOY, ROLLBACK, NOTE, ...")
+      ->required();
+  annotate_cmd->add_option("--label", annotate.labels,
+                           "NAME=VALUE, repeatable (agent=..., model=...)");
+  annotate_cmd->add_option("--detail", annotate.detail, "Free text (one line)");
+  annotate_cmd->add_option("--time", annotate.time,
+                           "RFC 3339 or integer ns (default: now)");
+  annotate_cmd->add_option("--value", annotate.value, "A number, e.g. the rollout %");
+  annotate_cmd->add_option("--threshold", annotate.threshold, "A number");
+  annotate_cmd->add_flag("--sync", annotate.sync, "fsync before returning");
+  std::string types;
+  for (std::string_view t : kAnnotationTypes)
+    types += (types.empty() ? "" : " ") + std::string(t);
+  annotate_cmd->footer("Documented types (any [A-Z][A-Z0-9_]* is accepted): " + types);
+
   std::string db, format = "table", statement;
   auto* stats_cmd = app.add_subcommand("stats", "Summarise a database");
   stats_cmd->add_option("DB", db, "Database directory")->required();
@@ -76,6 +96,7 @@ int Main(int argc, char** argv) {
   }
   if (*ingest_cmd) return RunIngest(ingest);
   if (*gen_cmd) return RunGen(gen);
+  if (*annotate_cmd) return RunAnnotate(annotate);
   if (*stats_cmd) return RunStats(db, format);
   if (*query_cmd) return RunQuery(db, statement, format);
   if (*shell_cmd) return RunShell(db);

@@ -117,7 +117,15 @@ Status Parser::ParseNumericColumn(std::string_view fn, Column* out) {
   const Token& t = Peek();
   const std::string what = "a numeric column after " + std::string(fn) + "(";
   if (t.kind != TokenKind::kIdent || IsReserved(t)) return Expected(what);
-  const std::optional<Column> c = ColumnOf(t);
+  std::optional<Column> c = ColumnOf(t);
+  if (annotations_) {
+    if (c) {
+      return ErrorAt(t, Describe(t) +
+                            " is a column of tasks: FROM annotations aggregates value or "
+                            "threshold");
+    }
+    if (t.text[0] != '"') c = LookupAnnotationColumn(t.value);
+  }
   if (!c) {
     if (IsTime(t)) return ErrorAt(t, "expected " + what + ", got 'time'");
     return ErrorAt(t, "unknown column " + Describe(t));
@@ -267,6 +275,10 @@ Status Parser::ParseCondition(bool allow_time, WhereClause* out) {
   if (ColumnOf(t)) {
     return ErrorAt(t, "expected " + std::string(what) + ", got column " + Describe(t) +
                           " (WHERE filters series by label)");
+  }
+  if (annotations_ && t.text[0] != '"' && LookupAnnotationColumn(t.value)) {
+    return ErrorAt(t, "WHERE cannot test " + Describe(t) +
+                          ": it filters annotations by label, type, detail and time");
   }
   LabelMatcher m;
   SREDB_RETURN_IF_ERROR(ParseLabelCondition(&m));

@@ -88,7 +88,24 @@ Status Parser::ParseBucket(int64_t* step_ns) {
   return Expect(TokenKind::kRParen, "')' after bucket's step");
 }
 
+bool Parser::SelectsAnnotations() const {
+  for (size_t ahead = 1; !Is(TokenKind::kEnd, ahead) && !Is(TokenKind::kSemicolon, ahead);
+       ++ahead) {
+    if (IsKeyword(Keyword::kFrom, ahead)) {
+      return IsKeyword(Keyword::kAnnotations, ahead + 1);
+    }
+  }
+  return false;
+}
+
 Status Parser::ParseSelect(SelectStmt* out) {
+  annotations_ = SelectsAnnotations();
+  Status s = ParseSelectBody(out);
+  annotations_ = false;
+  return s;
+}
+
+Status Parser::ParseSelectBody(SelectStmt* out) {
   const Token& select = Take();
   SelectStmt s;
   do {
@@ -145,6 +162,14 @@ Status Parser::ParseSelectItem(const SelectStmt& s, SelectItem* out) {
     SREDB_RETURN_IF_ERROR(ParseAggregate(true, &a));
     out->name = FormatAggregate(a);
     out->expr = std::move(a);
+  } else if (annotations_ && ColumnOf(t)) {
+    return ErrorAt(t, "expected " + std::string(kWhat) + ", got " + Describe(t) +
+                          ", a column of tasks (annotations have time, type, detail, "
+                          "value, threshold and labels)");
+  } else if (annotations_ && IsTime(t)) {
+    out->expr = LabelRef{"time"};
+    out->name = "time";
+    Take();
   } else if (const std::optional<Column> c = ColumnOf(t)) {
     std::string hint = TypeOf(*c) == ColumnType::kNumeric ? "avg(" : "rate(";
     return ErrorAt(t, "expected " + std::string(kWhat) + ", got column " + Describe(t) +
@@ -198,6 +223,9 @@ Status Parser::ParseGroupBy(SelectStmt* s) {
       return ErrorAt(
           t, "expected a label, bucket(step) or alias after GROUP BY, got column " +
                  Describe(t));
+    } else if (annotations_ && t.text[0] != '"' && LookupAnnotationColumn(t.value)) {
+      return ErrorAt(
+          t, "cannot GROUP BY " + Describe(t) + ": aggregate it (avg(" + t.value + "))");
     } else {
       k.key = LabelRef{t.value};
       k.item = FindLabelItem(*s, t.value);
@@ -356,6 +384,10 @@ Status Parser::ParseHavingOperand(const SelectStmt& s,
 }
 
 Status Parser::ParseOrderBy(SelectStmt* s) {
+  bool row_listing = annotations_ && s->group_by.empty() && !s->having;
+  for (const SelectItem& item : s->items) {
+    row_listing = row_listing && !std::holds_alternative<Aggregate>(item.expr);
+  }
   do {
     const Token& t = Peek();
     OrderKey k;
@@ -379,6 +411,10 @@ Status Parser::ParseOrderBy(SelectStmt* s) {
     } else {
       k.name = t.value;
       if ((k.item = FindAlias(*s, t.value))) {
+      } else if (row_listing && !ColumnOf(t)) {
+        // Any field or label of the annotation, selected or not.
+        k.item = FindLabelItem(*s, IsTime(t) ? "time" : t.value);
+        if (IsTime(t)) k.name = "time";
       } else if (ColumnOf(t) || IsTime(t)) {
         return ErrorAt(
             t, "expected an alias or label after ORDER BY, got column " + Describe(t));
@@ -416,11 +452,18 @@ Status Parser::CheckSelect(const SelectStmt& s, Position select_pos) const {
     }
     bucket = b;
   }
+  // FROM annotations without aggregates or GROUP BY lists annotations.
+  bool row_listing = s.source == Source::kAnnotations && s.group_by.empty() && !s.having;
+  for (const SelectItem& item : s.items) {
+    row_listing = row_listing && !std::holds_alternative<Aggregate>(item.expr);
+  }
   std::vector<const Aggregate*> aggs;
   for (size_t i = 0; i < s.items.size(); ++i) {
     const SelectItem& item = s.items[i];
     if (const auto* a = std::get_if<Aggregate>(&item.expr)) {
       aggs.push_back(a);
+    } else if (row_listing && std::holds_alternative<LabelRef>(item.expr)) {
+      continue;
     } else if (!IsGroupedBy(s, i)) {
       return ErrorAt(item.pos, "'" +
                                    std::string(std::get_if<LabelRef>(&item.expr)
@@ -432,9 +475,13 @@ Status Parser::CheckSelect(const SelectStmt& s, Position select_pos) const {
   if (s.having) CollectAggregates(*s.having, &aggs);
   if (s.source == Source::kAnnotations) {
     for (const Aggregate* a : aggs) {
-      if (a->call.fn != AggFn::kCount || a->zscore) {
-        return ErrorAt(a->pos, "FROM annotations counts only: " + FormatAggregate(*a) +
-                                   " needs FROM tasks");
+      const AggFn fn = a->call.fn;
+      if (fn == AggFn::kRate || fn == AggFn::kBurnRate || fn == AggFn::kQuantile ||
+          a->zscore) {
+        return ErrorAt(a->pos,
+                       "FROM annotations takes count() and sum, avg, min, max or stddev "
+                       "of value or threshold: " +
+                           FormatAggregate(*a) + " needs FROM tasks");
       }
     }
   }

@@ -91,6 +91,7 @@ class Parser {
 
  private:
   // SELECT pieces (parse_select.cc).
+  Status ParseSelectBody(SelectStmt* out);
   Status ParseSelectItem(const SelectStmt& s, SelectItem* out);
   Status ParseBucket(int64_t* step_ns);  // at bucket(
   Status ParseGroupBy(SelectStmt* s);
@@ -116,6 +117,13 @@ class Parser {
   Status ParseCondition(bool allow_time, WhereClause* out);
   Status ParseTimeCondition(WhereClause* out);
   Status ParseLabelCondition(LabelMatcher* out);
+
+  // Whether the SELECT after the cursor reads FROM annotations (a look
+  // ahead: its items come before FROM, and name annotation fields).
+  bool SelectsAnnotations() const;
+  // Set while a FROM annotations SELECT is parsed: `time`, `value` and
+  // `threshold` are then its columns, and event columns are refused.
+  bool annotations_ = false;
 
   const std::vector<Token>& tokens_;
   size_t pos_ = 0;

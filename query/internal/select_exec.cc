@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "query/internal/accumulator.h"
+#include "query/internal/annotation_exec.h"
 #include "storage/rfc3339.h"
 
 namespace sredb::query::internal {
@@ -231,45 +232,7 @@ void SelectRun::CollectHaving(const HavingExpr& e) {
 }
 
 Status SelectRun::Prepare() {
-  if (select_.at) {
-    Result<int64_t> at = select_.at->Resolve(now_);
-    if (!at.ok()) return at.status();
-    at_ = *at;
-  } else {
-    at_ = now_;
-  }
-  // The WHERE time range (query/README.md "Time range").
-  int64_t lo = std::numeric_limits<int64_t>::min();
-  int64_t hi = kMaxTime;
-  bool has_upper = false;
-  for (const TimeBound& b : select_.where.time) {
-    Result<int64_t> t = b.instant.Resolve(now_);
-    if (!t.ok()) return t.status();
-    switch (b.op) {
-      case CompareOp::kGe:
-        lo = std::max(lo, *t);
-        break;
-      case CompareOp::kGt:
-        lo = std::max(lo, SatAdd(*t, 1));
-        break;
-      case CompareOp::kLt:
-        hi = std::min(hi, *t);
-        has_upper = true;
-        break;
-      case CompareOp::kLe:
-        hi = std::min(hi, SatAdd(*t, 1));
-        has_upper = true;
-        break;
-      default:
-        break;
-    }
-  }
-  if (!has_upper) hi = at_;
-  if (select_.where.last_ns) {
-    lo = std::max(lo, SatSub(at_, *select_.where.last_ns));
-    hi = std::min(hi, at_);
-  }
-  range_ = Window{lo, hi};
+  SREDB_RETURN_IF_ERROR(ResolveTimes(select_, now_, &at_, &range_.from, &range_.to));
 
   item_of_.resize(select_.items.size());
   for (size_t i = 0; i < select_.items.size(); ++i) {
@@ -816,11 +779,6 @@ std::vector<std::string> SelectRun::DescribePlan() {
 }
 
 Result<ResultTable> SelectRun::Run(ExplainMode explain) {
-  if (select_.source == Source::kAnnotations) {
-    return Status::NotSupported(
-        "FROM annotations: annotations are not stored yet (they come with the SLO "
-        "engine)");
-  }
   SREDB_RETURN_IF_ERROR(Prepare());
   if (select_.group_by.empty()) {
     // One row, even over no events.
@@ -881,8 +839,55 @@ Result<ResultTable> SelectRun::Run(ExplainMode explain) {
 
 }  // namespace
 
+Status ResolveTimes(const SelectStmt& select, int64_t now, int64_t* at, int64_t* from,
+                    int64_t* to) {
+  if (select.at) {
+    Result<int64_t> t = select.at->Resolve(now);
+    if (!t.ok()) return t.status();
+    *at = *t;
+  } else {
+    *at = now;
+  }
+  int64_t lo = std::numeric_limits<int64_t>::min();
+  int64_t hi = kMaxTime;
+  bool has_upper = false;
+  for (const TimeBound& b : select.where.time) {
+    Result<int64_t> t = b.instant.Resolve(now);
+    if (!t.ok()) return t.status();
+    switch (b.op) {
+      case CompareOp::kGe:
+        lo = std::max(lo, *t);
+        break;
+      case CompareOp::kGt:
+        lo = std::max(lo, SatAdd(*t, 1));
+        break;
+      case CompareOp::kLt:
+        hi = std::min(hi, *t);
+        has_upper = true;
+        break;
+      case CompareOp::kLe:
+        hi = std::min(hi, SatAdd(*t, 1));
+        has_upper = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!has_upper) hi = *at;
+  if (select.where.last_ns) {
+    lo = std::max(lo, SatSub(*at, *select.where.last_ns));
+    hi = std::min(hi, *at);
+  }
+  *from = lo;
+  *to = hi;
+  return Status::OK();
+}
+
 Result<ResultTable> RunSelect(Reader* reader, const SelectStmt& select, int64_t now,
                               const QueryOptions& options, ExplainMode explain) {
+  if (select.source == Source::kAnnotations) {
+    return RunAnnotationSelect(reader, select, now, options, explain);
+  }
   SelectRun run(reader, select, now, options);
   return run.Run(explain);
 }

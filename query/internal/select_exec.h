@@ -29,7 +29,14 @@ namespace sredb::query::internal {
 
 enum class ExplainMode : uint8_t { kNone, kPlan, kAnalyze };
 
-// Runs `select` at evaluation-instant context `now` (what now() is).
+// The evaluation instant (AT, default now) and the WHERE time range
+// [*from, *to) of `select` (query/README.md "Time range"); *to is AT
+// without an upper bound. InvalidArgument when an instant overflows.
+Status ResolveTimes(const SelectStmt& select, int64_t now, int64_t* at, int64_t* from,
+                    int64_t* to);
+
+// Runs `select` at evaluation-instant context `now` (what now() is); FROM
+// annotations goes to RunAnnotationSelect (annotation_exec.h).
 Result<ResultTable> RunSelect(Reader* reader, const SelectStmt& select, int64_t now,
                               const QueryOptions& options, ExplainMode explain);
 

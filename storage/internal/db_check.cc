@@ -62,6 +62,7 @@ Result<CheckReport> DBImpl::Check() {
   ChunkCounts chunk_events;
   CheckHead(snapshot, catalog, series, next_seq, &chunk_events, &report);
   CheckRollups(snapshot, catalog, series, chunk_events, &report);
+  CheckAnnotations(snapshot, next_seq, &report);
   db_->ReleaseSnapshot(snapshot);
   return report;
 }

@@ -72,9 +72,10 @@ rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& ca
   rocksdb::ColumnFamilyOptions cfo;
   // 32 MiB memtables under the default 64 MiB budget (the write buffer
   // manager flushes the oldest when the budget fills). Under a smaller
-  // budget, an eighth of it, so that the seven families' memtables together
-  // stay under it: a 1 MiB budget beside 32 MiB memtables, whose first arena
-  // blocks alone exceed it, stalled writes for good.
+  // budget, an eighth of it, so that the memtables of the seven event
+  // families (the annotations family holds a few KiB) together stay under
+  // it: a 1 MiB budget beside 32 MiB memtables, whose first arena blocks
+  // alone exceed it, stalled writes for good.
   cfo.write_buffer_size = write_buffer_bytes >= (size_t{64} << 20)
                               ? size_t{32} << 20
                               : write_buffer_bytes / 8;
@@ -190,7 +191,8 @@ Status DBImpl::OpenRocks(bool exists) {
                                     kHeadCf,
                                     kChunksCf,
                                     kRollup1mCf,
-                                    kRollup1hCf};
+                                    kRollup1hCf,
+                                    kAnnotationsCf};
   const size_t ours = names.size();
   std::vector<std::string> on_disk;
   if (exists) {  // also open column families written by newer code
@@ -200,8 +202,9 @@ Status DBImpl::OpenRocks(bool exists) {
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     }
   }
-  // A read-only open cannot create the rollup families a database written
-  // before them lacks: their handles stay null and read as empty.
+  // A read-only open cannot create the rollup or annotation families a
+  // database written before them lacks: their handles stay null and read as
+  // empty.
   std::vector<bool> opened(names.size(), true);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -232,6 +235,7 @@ Status DBImpl::OpenRocks(bool exists) {
   chunks_cf_ = handles[4];
   rollup_cfs_[0] = handles[5];
   rollup_cfs_[1] = handles[6];
+  annotations_cf_ = handles[7];
   for (size_t i = ours; i < handles.size(); ++i) extra_cfs_.push_back(handles[i]);
   return Status::OK();
 }
@@ -381,6 +385,10 @@ Result<DbStats> DBImpl::GetStats() {
   st.raw.bytes = st.head_bytes + st.chunk_bytes;
   st.rollup_1m.bytes = cf_bytes(rollup_cfs_[0]);
   st.rollup_1h.bytes = cf_bytes(rollup_cfs_[1]);
+  st.annotation_bytes = cf_bytes(annotations_cf_);
+  Result<uint64_t> annotations = CountAnnotations();
+  if (!annotations.ok()) return annotations.status();
+  st.annotations = *annotations;
   for (int t = 0; t < 3; ++t) tiers[t]->retention_ns = retention_[t];
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(path_, ec);
@@ -397,11 +405,13 @@ Status DBImpl::Close() {
   Status result;
   for (rocksdb::ColumnFamilyHandle* h : extra_cfs_)
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  for (rocksdb::ColumnFamilyHandle* h : {rollup_cfs_[1], rollup_cfs_[0], chunks_cf_,
-                                         head_cf_, index_cf_, meta_cf_, default_cf_}) {
+  for (rocksdb::ColumnFamilyHandle* h :
+       {annotations_cf_, rollup_cfs_[1], rollup_cfs_[0], chunks_cf_, head_cf_, index_cf_,
+        meta_cf_, default_cf_}) {
     if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }
   rollup_cfs_ = {nullptr, nullptr};
+  annotations_cf_ = nullptr;
   extra_cfs_.clear();
   rocksdb::Status s = db_->Close();
   if (!s.ok()) result = FromRocks(s, "closing " + path_);

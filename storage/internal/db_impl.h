@@ -15,6 +15,9 @@
 // Read path (db_read.cc): a Scan takes a RocksDB snapshot and a copy of the
 // catalog while holding mu_, so what it sees is one consistent cut: a
 // partition's events are its chunks plus its head records at that cut.
+// Annotations (db_annotate.cc): an Annotate validates and encodes outside
+// the lock, then under mu_ takes seqs from next_seq_ (shared with head
+// records) and commits its records and next_seq in one WriteBatch.
 #ifndef SREDB_STORAGE_INTERNAL_DB_IMPL_H_
 #define SREDB_STORAGE_INTERNAL_DB_IMPL_H_
 
@@ -50,6 +53,8 @@ class DBImpl final : public DB {
   Status Init();
 
   Status Append(const WriteOptions& options, const EventBatch& batch) override;
+  Status Annotate(const WriteOptions& options,
+                  std::span<const Annotation> annotations) override;
   Result<std::unique_ptr<EventIterator>> Scan(const ScanOptions& options) override;
   Result<std::unique_ptr<Reader>> NewReader() override;
   Result<DbStats> GetStats() override;
@@ -84,6 +89,11 @@ class DBImpl final : public DB {
                           const std::function<void(uint64_t, Event&&)>& fn,
                           uint64_t* last_seq);
 
+  // Reader::ReadAnnotations at `snapshot` (db_annotate.cc).
+  Status ReadAnnotations(const rocksdb::Snapshot* snapshot, int64_t from, int64_t to,
+                         std::span<const LabelMatcher> matchers,
+                         std::vector<Annotation>* out);
+
   rocksdb::DB* rocks() const { return db_; }
   rocksdb::ColumnFamilyHandle* index_cf() const { return index_cf_; }
   rocksdb::ColumnFamilyHandle* head_cf() const { return head_cf_; }
@@ -108,6 +118,11 @@ class DBImpl final : public DB {
   std::map<int64_t, uint64_t> CheckChunks(const rocksdb::Snapshot* snapshot,
                                           const std::set<uint64_t>& series,
                                           ChunkCounts* chunk_events, CheckReport* report);
+  // Every annotation record, and that next_seq lies above their seqs.
+  void CheckAnnotations(const rocksdb::Snapshot* snapshot, uint64_t next_seq,
+                        CheckReport* report);
+  // Counts the annotation records (GetStats).
+  Result<uint64_t> CountAnnotations();
   void CheckRollups(const rocksdb::Snapshot* snapshot,
                     const std::map<int64_t, PartitionInfo>& catalog,
                     const std::set<uint64_t>& series, const ChunkCounts& chunk_events,
@@ -172,6 +187,8 @@ class DBImpl final : public DB {
   // Rollups at kRollupResolutions[i]; null in a read-only open of a
   // database written before rollups existed.
   std::array<rocksdb::ColumnFamilyHandle*, 2> rollup_cfs_{};
+  // Null in a read-only open of a database written before annotations.
+  rocksdb::ColumnFamilyHandle* annotations_cf_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> extra_cfs_;  // written by newer code
   int64_t partition_ns_ = 0;                             // fixed once loaded
   std::array<int64_t, 3> retention_{};  // raw, 1 minute, 1 hour; fixed once loaded

@@ -188,6 +188,11 @@ class ReaderImpl final : public Reader {
         .ok();
   }
 
+  Status ReadAnnotations(int64_t from, int64_t to, std::span<const LabelMatcher> matchers,
+                         std::vector<Annotation>* out) override {
+    return db_->ReadAnnotations(view_.snapshot, from, to, matchers, out);
+  }
+
   std::vector<int64_t> Partitions(int64_t from, int64_t to) const override {
     std::vector<int64_t> out;
     for (const auto& [start, info] : Overlapping(from, to)) out.push_back(start);

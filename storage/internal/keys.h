@@ -18,6 +18,8 @@ inline constexpr char kHeadCf[] = "head";
 inline constexpr char kChunksCf[] = "chunks";
 inline constexpr char kRollup1mCf[] = "rollups_1m";  // keys as chunks
 inline constexpr char kRollup1hCf[] = "rollups_1h";  // keys as chunks
+// ordered64(time) be64(seq) -> annotation record (annotation_record.h)
+inline constexpr char kAnnotationsCf[] = "annotations";
 
 // meta CF.
 inline constexpr std::string_view kFormatVersionKey = "format_version";

@@ -3,7 +3,8 @@
 // built once per process in a fresh directory under $TMPDIR and removed at
 // exit: 360 events of four series over three days, the first two days
 // sealed into chunks and rollups (1 min and 1 h), the third in the head, so
-// that plans touch every tier. Every Status is an acceptable answer; a
+// that plans touch every tier; and 40 annotations over the same days (FROM
+// annotations). Every Status is an acceptable answer; a
 // crash, undefined behaviour, a leak or a hang (libFuzzer -timeout) is a bug.
 // The memory limit is small, so a statement that wants much memory must
 // answer ResourceExhausted rather than allocate it.
@@ -88,6 +89,20 @@ void OpenDatabase() {
     for (int j = 0; j < 90; ++j) batch.Add(s, MakeEvent(i, j));
   }
   Status s = db->Append(WriteOptions(), batch);
+  SREDB_FUZZ_CHECK(s.ok(), s.ToString());
+  std::vector<Annotation> annotations(40);
+  const char* types[] = {"DEPLOY", "SLO_BREACH", "CHAOS_START", "NOTE"};
+  for (int k = 0; k < 40; ++k) {
+    Annotation& a = annotations[k];
+    a.time = kT0 + (k * 107) * kMinute;
+    a.type = types[k % 4];
+    if (k % 3 != 0) a.labels.push_back({"agent", "agent-000" + std::to_string(k % 3)});
+    if (k % 2 == 0) a.labels.push_back({"model", "gpt-4o"});
+    if (k % 4 == 1) a.value = k * 0.5;
+    if (k % 8 == 1) a.threshold = 14.4;
+    a.detail = k % 5 == 0 ? "" : "step " + std::to_string(k);
+  }
+  s = db->Annotate(WriteOptions(), annotations);
   SREDB_FUZZ_CHECK(s.ok(), s.ToString());
   s = db->Flush();  // seals days one and two; day three stays in the head
   SREDB_FUZZ_CHECK(s.ok(), s.ToString());

@@ -283,8 +283,6 @@ TEST(ExecutorErrors, RefusedStatements) {
       << r.status().message();
   r = Execute(db.get(), "SHOW SLOS", o);
   EXPECT_TRUE(r.status().IsNotSupported()) << r.status().ToString();
-  r = Execute(db.get(), "SELECT count() FROM annotations WHERE time IN LAST 1d", o);
-  EXPECT_TRUE(r.status().IsNotSupported()) << r.status().ToString();
 }
 
 TEST(ExecutorErrors, CancelledAndMemoryLimit) {

@@ -176,7 +176,9 @@ TEST(ParseErrors, NamesAndClauses) {
       {"SELECT count() FROM tasks WHERE time IN LAST 1h LIMIT 5 extra",
        "1:57: expected ';' or end of input, got 'extra'"},
       {"SELECT count() FROM annotations WHERE time IN LAST 1h HAVING rate(success) > 0",
-       "1:62: FROM annotations counts only: rate(success) needs FROM tasks"},
+       "1:62: FROM annotations takes count() and sum, avg, min, max or stddev of value "
+       "or "
+       "threshold: rate(success) needs FROM tasks"},
       {"SELECT bucket(1h), bucket(1m), count() FROM tasks WHERE time IN LAST 1h "
        "GROUP BY bucket(1h), bucket(1m)",
        "1:94: a query groups by one bucket(step) at most"},

@@ -24,7 +24,7 @@ TEST(ReadmeExamples, EveryExampleParses) {
   ASSERT_NE(end, std::string::npos);
   Result<std::vector<Statement>> r = ParseScript(text.substr(body, end - body));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->size(), 25u);
+  EXPECT_EQ(r->size(), 27u);
 }
 
 }  // namespace

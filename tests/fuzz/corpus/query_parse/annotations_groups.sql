@@ -1,0 +1,1 @@
+SELECT type, bucket(1d) AS day, count() AS n, sum(value), avg(value), max(threshold), stddev(value) OVER 1d FROM annotations WHERE time >= now() - 3d AND detail ~ 'step.*' GROUP BY type, day HAVING n > 1 ORDER BY n DESC
