@@ -58,7 +58,9 @@ void Generate(const fleet::FleetOptions& o, std::vector<std::string>* out, DB* d
     out->push_back(Render(*labels, e));
     batch.Add(batch.AddSeries(*labels), e);
   }
-  if (db != nullptr) ASSERT_TRUE(db->Append(WriteOptions(), batch).ok());
+  if (db != nullptr) {
+    ASSERT_TRUE(db->Append(WriteOptions(), batch).ok());
+  }
 }
 
 std::vector<std::string> ScanSorted(DB* db) {
