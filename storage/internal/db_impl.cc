@@ -17,6 +17,7 @@
 #include "storage/internal/checksum.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
 #include "storage/internal/wal_scan.h"
 
 namespace sredb {
@@ -61,12 +62,6 @@ namespace internal {
 namespace {
 
 namespace fs = std::filesystem;
-
-Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return Status::OK();
-  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
-  return Status::IOError(what + ": " + s.ToString());
-}
 
 rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
                                        size_t write_buffer_bytes) {

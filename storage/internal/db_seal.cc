@@ -10,6 +10,7 @@
 #include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
 #include "storage/internal/rollup_record.h"
 
 namespace sredb::internal {
@@ -99,7 +100,7 @@ Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
     if (!s.ok())
       return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
   } else if (!g.IsNotFound()) {
-    return Status::IOError(g.ToString());
+    return FromRocks(g, ObjectName("chunk", start, series));
   }
   Columns* merged = head;  // a first seal encodes the head rows in place
   if (g.ok()) {
@@ -231,7 +232,7 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
     rocksdb::Status g =
         db_->Get(rocksdb::ReadOptions(), rollup_cfs_[kHour], key, &ignored);
     if (g.ok()) continue;
-    if (!g.IsNotFound()) return Status::IOError(g.ToString());
+    if (!g.IsNotFound()) return FromRocks(g, "rollups_1h");
     Columns events;
     Status s =
         DecodeChunkColumns(std::string_view(it->value().data(), it->value().size()),
@@ -246,7 +247,7 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
             EncodeRollupRecord(buckets, kRollupResolutions[kHour], start))
         .PermitUncheckedError();
   }
-  if (!chunks->it->status().ok()) return Status::IOError(chunks->it->status().ToString());
+  if (!chunks->it->status().ok()) return FromRocks(chunks->it->status(), "chunks");
   return Status::OK();
 }
 

@@ -19,6 +19,7 @@
 
 #include "storage/db.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/lock_file.h"
 #include "test_util.h"
 
 namespace sredb {
@@ -88,6 +89,9 @@ void BuildWalOnly(WalOnlyDb* out) {
 std::string CopyOf(const WalOnlyDb& db, const TempDir& into) {
   const std::string copy = into.Sub("db");
   fs::copy(db.dir.path(), copy, fs::copy_options::recursive);
+  // Without the lock file this process left: a failing read-only open
+  // retries while the process it names is alive.
+  fs::remove(copy + "/" + internal::kLockFileName);
   return copy;
 }
 
