@@ -173,6 +173,7 @@ Status DBImpl::OpenRocks(bool exists) {
   dbo.create_if_missing = !exists;
   dbo.create_missing_column_families = !options_.read_only;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  if (env_for_testing_ != nullptr) dbo.env = env_for_testing_;
   dbo.keep_log_file_num = 2;
   dbo.max_background_jobs = 2;
   // One memtable budget for every column family; writes stall (rather than
