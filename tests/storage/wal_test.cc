@@ -34,6 +34,8 @@ using testing::TempDir;
 
 constexpr int kBatches = 40;
 constexpr int kEventsPerBatch = 3;
+// Events in a batch whose WAL record spans several 32 KiB blocks.
+constexpr int kBigBatchEvents = 3000;
 
 // The newest write-ahead log of the database at `dir`.
 std::string NewestWal(const std::string& dir) {
@@ -46,13 +48,13 @@ std::string NewestWal(const std::string& dir) {
   return newest;
 }
 
-// Batch i: events at kT0 + i * 1000 + j in two series, with an error_kind
+// Batch i: events at kT0 + i * 10^6 + j in two series, with an error_kind
 // of varying length so that records differ in size.
-EventBatch MakeBatch(int i) {
+EventBatch MakeBatch(int i, int events = kEventsPerBatch) {
   EventBatch batch;
-  for (int j = 0; j < kEventsPerBatch; ++j) {
+  for (int j = 0; j < events; ++j) {
     Event e;
-    e.time = kT0 + i * 1000 + j;
+    e.time = kT0 + i * int64_t{1000000} + j;
     e.success = j % 2 == 0;
     e.error_kind = std::string(1 + (i * 7 + j) % 50, 'x');
     batch.Add(batch.AddSeries(AgentLabels(j % 2 ? "a" : "b")), e);
@@ -68,11 +70,11 @@ struct WalOnlyDb {
   std::vector<uint64_t> ends;
 };
 
-void BuildWalOnly(WalOnlyDb* out) {
+void BuildWalOnly(WalOnlyDb* out, int events = kEventsPerBatch) {
   auto db = OpenOrDie(out->dir.path(), ManualSealing());
   ASSERT_NE(db, nullptr);
   for (int i = 0; i < kBatches; ++i) {
-    ASSERT_TRUE(db->Append(WriteOptions(), MakeBatch(i)).ok());
+    ASSERT_TRUE(db->Append(WriteOptions(), MakeBatch(i, events)).ok());
     const std::string wal = NewestWal(out->dir.path());
     if (i == 0) out->wal = fs::path(wal).filename().string();
     ASSERT_EQ(fs::path(wal).filename().string(), out->wal) << "a new WAL at batch " << i;
@@ -107,7 +109,8 @@ void Overwrite(const std::string& file, uint64_t offset, const std::string& byte
 
 // Reopens `path` and expects exactly batches [0, n), each whole, and a
 // clean Check; then appends one more batch, which must survive a reopen.
-void ExpectFirstBatches(const std::string& path, int n) {
+void ExpectFirstBatches(const std::string& path, int n,
+                        int events_per_batch = kEventsPerBatch) {
   {
     auto db = OpenOrDie(path, ManualSealing());
     ASSERT_NE(db, nullptr);
@@ -115,12 +118,12 @@ void ExpectFirstBatches(const std::string& path, int n) {
     for (const auto& ev : testing::ScanAll(db.get())) {
       const int64_t off = ev.event.time - kT0;
       ASSERT_GE(off, 0);
-      ++per_batch[static_cast<int>(off / 1000)];
+      ++per_batch[static_cast<int>(off / 1000000)];
     }
     ASSERT_EQ(static_cast<int>(per_batch.size()), n);
     for (const auto& [batch, events] : per_batch) {
       EXPECT_LT(batch, n);
-      EXPECT_EQ(events, kEventsPerBatch) << "batch " << batch << " is not whole";
+      EXPECT_EQ(events, events_per_batch) << "batch " << batch << " is not whole";
     }
     auto report = db->Check();
     ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -131,7 +134,7 @@ void ExpectFirstBatches(const std::string& path, int n) {
   auto db = OpenOrDie(path, ManualSealing());
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(testing::ScanAll(db.get()).size(),
-            static_cast<size_t>((n + 1) * kEventsPerBatch));
+            static_cast<size_t>(n * events_per_batch + kEventsPerBatch));
 }
 
 TEST(Wal, ATruncatedTailRecoversToTheLastCompleteBatch) {
@@ -244,6 +247,30 @@ TEST(Wal, RocksDbPointInTimeRecoveryAloneDropsTheLaterBatches) {
   EXPECT_EQ(head_records, static_cast<size_t>(k));  // one per batch before the damage
   for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
   delete raw;
+}
+
+// Batches of ~100 KiB: each record is fragmented over several blocks, so
+// cuts and flips land in first, middle and last fragments.
+TEST(Wal, BatchesSpanningBlocksRecoverAndRefuseAlike) {
+  WalOnlyDb built;
+  BuildWalOnly(&built, kBigBatchEvents);
+  const int k = kBatches / 2;
+  ASSERT_GT(built.ends[k] - built.ends[k - 1], 2u * 32768) << "records fit one block";
+  {
+    TempDir scratch;
+    const std::string path = CopyOf(built, scratch);
+    Truncate(path + "/" + built.wal,
+             built.ends[k - 1] + (built.ends[k] - built.ends[k - 1]) / 2);
+    ExpectFirstBatches(path, k, kBigBatchEvents);
+  }
+  TempDir scratch;
+  const std::string path = FlipInsideBatch(built, k, scratch);
+  auto db = DB::Open(ManualSealing(), path);
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
+  EXPECT_NE(db.status().message().find(std::to_string(kBatches - k - 1) + " later write"),
+            std::string::npos)
+      << db.status().ToString();
 }
 
 }  // namespace
