@@ -110,7 +110,11 @@ void SortByTime(Columns* c) {
   *c = std::move(sorted);
 }
 
-std::string EncodeChunk(const Columns& c, int64_t partition_start) {
+namespace {
+
+// Appends everything of a chunk after its version byte: count, time range,
+// column mask and columns, with times relative to the rows' min time.
+void AppendChunkBody(const Columns& c, int64_t partition_start, std::string* out) {
   // Scratch buffers live as long as the thread: large ones regrown and
   // freed for every chunk fragment the heap of a long-running sealer.
   thread_local std::string columns;
@@ -118,10 +122,12 @@ std::string EncodeChunk(const Columns& c, int64_t partition_start) {
   columns.clear();
   body.clear();
   uint16_t mask = 0;
-  // Times relative to the first, which the header holds.
+  const auto [min_it, max_it] = std::minmax_element(c.time.begin(), c.time.end());
+  const int64_t min_time = *min_it, max_time = *max_it;
+  // Times relative to the min, which the header holds.
   thread_local std::vector<int64_t> offsets;
   offsets.resize(c.size());
-  for (size_t i = 0; i < c.size(); ++i) offsets[i] = c.time[i] - c.time.front();
+  for (size_t i = 0; i < c.size(); ++i) offsets[i] = c.time[i] - min_time;
   codec::EncodeTimestamps(offsets, &body);
   PutColumn(Column::kTime, body, &mask, &columns);
   if (AnyNonZero(c.success)) {
@@ -170,17 +176,39 @@ std::string EncodeChunk(const Columns& c, int64_t partition_start) {
     PutColumn(Column::kTraceId, body, &mask, &columns);
   }
 
-  std::string out;
-  out.reserve(columns.size() + 32);
-  out.push_back(static_cast<char>(kChunkVersion));
-  PutVarint64(&out, c.size());
-  PutVarint64(&out, static_cast<uint64_t>(c.time.front() - partition_start));
-  PutVarint64(&out, static_cast<uint64_t>(c.time.back() - c.time.front()));
-  out.push_back(static_cast<char>(mask & 0xff));
-  out.push_back(static_cast<char>(mask >> 8));
-  out.append(columns);
+  out->reserve(out->size() + columns.size() + 32);
+  PutVarint64(out, c.size());
+  PutVarint64(out, static_cast<uint64_t>(min_time - partition_start));
+  PutVarint64(out, static_cast<uint64_t>(max_time - min_time));
+  out->push_back(static_cast<char>(mask & 0xff));
+  out->push_back(static_cast<char>(mask >> 8));
+  out->append(columns);
+}
+
+}  // namespace
+
+std::string EncodeChunk(const Columns& c, int64_t partition_start) {
+  std::string out(1, static_cast<char>(kChunkVersion));
+  AppendChunkBody(c, partition_start, &out);
   SealWithChecksum(&out);
   return out;
+}
+
+std::string EncodePack(std::span<const uint64_t> ids, std::span<const uint32_t> offsets,
+                       const Columns& rows, int64_t partition_start) {
+  std::string out(1, static_cast<char>(kPackVersion));
+  PutVarint64(&out, ids.size());
+  PutFixed64(&out, ids[0]);
+  for (size_t i = 1; i < ids.size(); ++i) PutVarint64(&out, ids[i] - ids[i - 1]);
+  for (size_t i = 0; i < ids.size(); ++i) PutVarint64(&out, offsets[i + 1] - offsets[i]);
+  AppendChunkBody(rows, partition_start, &out);
+  SealWithChecksum(&out);
+  return out;
+}
+
+int DecodedPack::Find(uint64_t id) const {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  return it != ids.end() && *it == id ? static_cast<int>(it - ids.begin()) : -1;
 }
 
 }  // namespace sredb::internal

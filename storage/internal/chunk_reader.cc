@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
 
 #include "storage/codec/codec.h"
 #include "storage/internal/checksum.h"
@@ -201,18 +202,22 @@ void AppendDefaults(Column c, size_t count, Columns* out) {
 
 }  // namespace
 
-Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
-                          uint32_t fields, int64_t from, int64_t to, Columns* out) {
-  if (!CheckAndStripChecksum(&chunk)) return Bad("bad checksum");
-  if (chunk.empty() || static_cast<uint8_t>(chunk[0]) != kChunkVersion) {
-    return Bad("unknown chunk version");
-  }
-  chunk.remove_prefix(1);
+namespace {
+
+// Decodes what follows a chunk's version byte (and a pack's directory) up to
+// the checksum, already verified and stripped. The rows fall into segments
+// [offsets[i], offsets[i + 1]), each in time order (a chunk has one). With
+// one segment, only rows with time in [from, to) are appended; with more,
+// every row. Returns Corruption naming what is wrong.
+Status DecodeBody(std::string_view chunk, int64_t partition_start, uint32_t fields,
+                  std::span<const uint32_t> offsets, int64_t from, int64_t to,
+                  Columns* out) {
   uint64_t count, min_off, span;
   if (!GetVarint64(&chunk, &count) || !GetVarint64(&chunk, &min_off) ||
       !GetVarint64(&chunk, &span) || chunk.size() < 2 || count == 0) {
     return Bad("bad chunk header");
   }
+  if (offsets.back() != count) return Bad("pack members disagree with its row count");
   const uint16_t mask = static_cast<uint16_t>(static_cast<uint8_t>(chunk[0]) |
                                               (static_cast<uint8_t>(chunk[1]) << 8));
   chunk.remove_prefix(2);
@@ -227,17 +232,29 @@ Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
       times.size() != count) {
     return Bad("bad time column");
   }
-  // The column holds each time minus the chunk's first (min) time.
+  // The column holds each time minus the rows' min time.
   if (__int128{partition_start} + min_off + span > std::numeric_limits<int64_t>::max()) {
     return Bad("chunk time range out of range");
   }
   const int64_t first = partition_start + static_cast<int64_t>(min_off);
-  bool ordered = times.front() == 0 && times.back() == static_cast<int64_t>(span);
-  for (size_t i = 1; ordered && i < times.size(); ++i) ordered = times[i - 1] <= times[i];
-  if (!ordered) return Bad("chunk times disagree with its header");
+  bool ordered = true;
+  int64_t lowest = times.front(), highest = times.front();
+  for (size_t m = 0; m + 1 < offsets.size(); ++m) {
+    for (size_t i = offsets[m] + 1; ordered && i < offsets[m + 1]; ++i) {
+      ordered = times[i - 1] <= times[i];
+    }
+    lowest = std::min(lowest, times[offsets[m]]);
+    highest = std::max(highest, times[offsets[m + 1] - 1]);
+  }
+  if (!ordered || lowest != 0 || highest != static_cast<int64_t>(span)) {
+    return Bad("chunk times disagree with its header");
+  }
   for (int64_t& t : times) t += first;
-  const size_t lo = std::lower_bound(times.begin(), times.end(), from) - times.begin();
-  const size_t hi = std::lower_bound(times.begin() + lo, times.end(), to) - times.begin();
+  size_t lo = 0, hi = count;
+  if (offsets.size() == 2) {
+    lo = std::lower_bound(times.begin(), times.end(), from) - times.begin();
+    hi = std::lower_bound(times.begin() + lo, times.end(), to) - times.begin();
+  }
   // Only the columns asked for are decoded (the checksum above already
   // vouched for the bytes of the others).
   Columns staged;
@@ -258,6 +275,113 @@ Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
   staged.time.assign(times.begin() + lo, times.begin() + hi);
   out->AppendColumns(std::move(staged), fields);
   return Status::OK();
+}
+
+// Appends rows [lo, hi) of `src` (columns `fields` filled) to *dst.
+template <typename T>
+void AppendRange(const std::vector<T>& src, size_t lo, size_t hi, std::vector<T>* dst) {
+  dst->insert(dst->end(), src.begin() + lo, src.begin() + hi);
+}
+
+}  // namespace
+
+Status DecodeChunkColumns(std::string_view chunk, int64_t partition_start,
+                          uint32_t fields, int64_t from, int64_t to, Columns* out) {
+  if (!CheckAndStripChecksum(&chunk)) return Bad("bad checksum");
+  if (chunk.empty() || static_cast<uint8_t>(chunk[0]) != kChunkVersion) {
+    return Bad("unknown chunk version");
+  }
+  chunk.remove_prefix(1);
+  // The count is checked against the header inside; any upper bound will do.
+  std::string_view peek = chunk;
+  uint64_t count;
+  if (!GetVarint64(&peek, &count) || count == 0 || count > UINT32_MAX) {
+    return Bad("bad chunk header");
+  }
+  const uint32_t offsets[2] = {0, static_cast<uint32_t>(count)};
+  return DecodeBody(chunk, partition_start, fields, offsets, from, to, out);
+}
+
+Status PackFirstId(std::string_view pack, uint64_t* id) {
+  uint64_t m;
+  if (pack.empty() || static_cast<uint8_t>(pack[0]) != kPackVersion) {
+    return Bad("unknown pack version");
+  }
+  pack.remove_prefix(1);
+  if (!GetVarint64(&pack, &m) || pack.size() < 8) return Bad("bad pack directory");
+  *id = DecodeFixed64(pack.data());
+  return Status::OK();
+}
+
+Status DecodePack(std::string_view pack, int64_t partition_start, uint32_t fields,
+                  DecodedPack* out) {
+  out->ids.clear();
+  out->offsets.clear();
+  out->rows.Clear();
+  out->fields = fields;
+  if (!CheckAndStripChecksum(&pack)) return Bad("bad checksum");
+  if (pack.empty() || static_cast<uint8_t>(pack[0]) != kPackVersion) {
+    return Bad("unknown pack version");
+  }
+  pack.remove_prefix(1);
+  uint64_t m;
+  // Each member takes at least two bytes, which bounds m by the input.
+  if (!GetVarint64(&pack, &m) || m == 0 || pack.size() < 8 || m > pack.size() / 2) {
+    return Bad("bad pack directory");
+  }
+  out->ids.push_back(DecodeFixed64(pack.data()));
+  pack.remove_prefix(8);
+  for (uint64_t i = 1; i < m; ++i) {
+    uint64_t delta;
+    if (!GetVarint64(&pack, &delta) || delta == 0 || out->ids.back() + delta < delta) {
+      return Bad("bad pack directory");
+    }
+    out->ids.push_back(out->ids.back() + delta);
+  }
+  out->offsets.push_back(0);
+  for (uint64_t i = 0; i < m; ++i) {
+    uint64_t rows;
+    if (!GetVarint64(&pack, &rows) || rows == 0 ||
+        rows > UINT32_MAX - out->offsets.back()) {
+      return Bad("bad pack directory");
+    }
+    out->offsets.push_back(out->offsets.back() + static_cast<uint32_t>(rows));
+  }
+  return DecodeBody(pack, partition_start, fields, out->offsets,
+                    std::numeric_limits<int64_t>::min(),
+                    std::numeric_limits<int64_t>::max(), &out->rows);
+}
+
+void AppendRows(const Columns& r, size_t lo, size_t hi, uint32_t fields, Columns* out) {
+  if (lo == hi) return;
+  AppendRange(r.time, lo, hi, &out->time);
+  auto want = [fields](Field f) { return (fields & FieldBit(f)) != 0; };
+  if (want(Field::kSuccess)) AppendRange(r.success, lo, hi, &out->success);
+  if (want(Field::kHallucinated)) AppendRange(r.hallucinated, lo, hi, &out->hallucinated);
+  if (want(Field::kLatency)) AppendRange(r.latency_ms, lo, hi, &out->latency_ms);
+  if (want(Field::kTtft)) AppendRange(r.ttft_ms, lo, hi, &out->ttft_ms);
+  if (want(Field::kCost)) AppendRange(r.cost_micros, lo, hi, &out->cost_micros);
+  if (want(Field::kTokensIn)) AppendRange(r.tokens_in, lo, hi, &out->tokens_in);
+  if (want(Field::kTokensOut)) AppendRange(r.tokens_out, lo, hi, &out->tokens_out);
+  if (want(Field::kPolicyViolations)) {
+    AppendRange(r.policy_violations, lo, hi, &out->policy_violations);
+  }
+  if (want(Field::kToolCalls)) AppendRange(r.tool_calls, lo, hi, &out->tool_calls);
+  if (want(Field::kToolFailures))
+    AppendRange(r.tool_failures, lo, hi, &out->tool_failures);
+  if (want(Field::kRating)) AppendRange(r.user_rating, lo, hi, &out->user_rating);
+  if (want(Field::kErrorKind)) AppendRange(r.error_kind, lo, hi, &out->error_kind);
+  if (want(Field::kTraceId)) AppendRange(r.trace_id, lo, hi, &out->trace_id);
+}
+
+void AppendPackRows(const DecodedPack& pack, size_t m, uint32_t fields, int64_t from,
+                    int64_t to, Columns* out) {
+  const Columns& r = pack.rows;
+  const auto first = r.time.begin() + pack.offsets[m];
+  const auto last = r.time.begin() + pack.offsets[m + 1];
+  const size_t lo = std::lower_bound(first, last, from) - r.time.begin();
+  const size_t hi = std::lower_bound(r.time.begin() + lo, last, to) - r.time.begin();
+  AppendRows(r, lo, hi, fields, out);
 }
 
 Status DecodeChunk(std::string_view chunk, int64_t partition_start,

@@ -1,4 +1,5 @@
 // DBImpl::Check: verifies every persisted object (`sredb check`).
+#include <algorithm>
 #include <set>
 
 #include "storage/internal/checksum.h"
@@ -200,27 +201,81 @@ std::map<int64_t, uint64_t> DBImpl::CheckChunks(const rocksdb::Snapshot* snapsho
                                                 CheckReport* report) {
   std::map<int64_t, uint64_t> counts;
   std::vector<Event> events;
+  DecodedPack pack;
+  // The series with chunks of their own in the partition being walked.
+  int64_t own_partition = 0;
+  std::vector<uint64_t> own;
+  // Counts the events of (partition, id) unless another object holds it.
+  auto count = [&](const std::string& name, int64_t partition, uint64_t id, uint64_t n) {
+    if (!chunk_events->emplace(std::pair{partition, id}, n).second) {
+      report->problems.push_back(name + ": series " + SeriesIdHex(id) +
+                                 " is sealed in two objects");
+      return;
+    }
+    counts[partition] += n;
+  };
+  auto outside = [&](int64_t first, int64_t last, int64_t partition) {
+    return PartitionStart(first, partition_ns_) != partition ||
+           PartitionStart(last, partition_ns_) != partition;
+  };
   Status s = ForEach(
       db_, chunks_cf_, snapshot, "", [&](std::string_view key, std::string_view value) {
         ++report->objects_checked;
-        if (key.size() != 16) {
+        const bool is_pack = key.size() == kPackKeySize && key.back() == kPackKeySuffix;
+        if (key.size() != kChunkKeySize && !is_pack) {
           report->problems.push_back("chunks: malformed key");
           return;
         }
         const int64_t partition = DecodeOrderedInt64(key.data());
         const uint64_t id = DecodeBigEndian64(key.data() + 8);
+        if (partition != own_partition) own.clear();
+        own_partition = partition;
+        if (is_pack) {
+          const std::string name = ObjectName("pack", partition, id);
+          if (Status d = DecodePack(value, partition, kAllFields, &pack); !d.ok()) {
+            report->problems.push_back(name + ": " + d.message());
+            return;
+          }
+          if (pack.ids.back() != id) {
+            report->problems.push_back(name + ": its key names another last member");
+            return;
+          }
+          // Readers find a member by the first key at or after its chunk key.
+          auto inside = std::upper_bound(own.begin(), own.end(), pack.ids.front());
+          if (inside != own.end() && *inside < id) {
+            report->problems.push_back(name + ": series " + SeriesIdHex(*inside) +
+                                       " has a chunk inside the pack's range");
+          }
+          for (size_t m = 0; m < pack.ids.size(); ++m) {
+            const uint64_t member = pack.ids[m];
+            if (!series.count(member)) {
+              report->problems.push_back(name + ": unknown series " +
+                                         SeriesIdHex(member));
+            } else if (outside(*std::min_element(
+                                   pack.rows.time.begin() + pack.offsets[m],
+                                   pack.rows.time.begin() + pack.offsets[m + 1]),
+                               *std::max_element(
+                                   pack.rows.time.begin() + pack.offsets[m],
+                                   pack.rows.time.begin() + pack.offsets[m + 1]),
+                               partition)) {
+              report->problems.push_back(name + ": events lie outside the partition");
+            } else {
+              count(name, partition, member, pack.offsets[m + 1] - pack.offsets[m]);
+            }
+          }
+          return;
+        }
+        own.push_back(id);
         const std::string name = ObjectName("chunk", partition, id);
         events.clear();
         if (Status d = DecodeChunk(value, partition, &events); !d.ok()) {
           report->problems.push_back(name + ": " + d.message());
         } else if (!series.count(id)) {
           report->problems.push_back(name + ": unknown series");
-        } else if (PartitionStart(events.front().time, partition_ns_) != partition ||
-                   PartitionStart(events.back().time, partition_ns_) != partition) {
+        } else if (outside(events.front().time, events.back().time, partition)) {
           report->problems.push_back(name + ": events lie outside the partition");
         } else {
-          counts[partition] += events.size();
-          (*chunk_events)[{partition, id}] = events.size();
+          count(name, partition, id, events.size());
         }
       });
   if (!s.ok()) report->problems.push_back("chunks: " + s.message());

@@ -277,10 +277,21 @@ Status DBImpl::LoadMeta(bool created) {
   } else {
     SREDB_RETURN_IF_ERROR(s);
   }
-  if (version != kFormatVersion) {
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
     return Status::NotSupported("database format version " + std::to_string(version) +
-                                " is not supported (this sredb reads version " +
+                                " is not supported (this sredb reads versions " +
+                                std::to_string(kOldestFormatVersion) + " to " +
                                 std::to_string(kFormatVersion) + ")");
+  }
+  if (version < kFormatVersion && !options_.read_only) {
+    // Version 1 is version 2 without packs; older code must not open what
+    // this one may write.
+    std::string v32;
+    PutFixed32(&v32, kFormatVersion);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    SREDB_RETURN_IF_ERROR(FromRocks(
+        db_->Put(wo, meta_cf_, kFormatVersionKey, MetaValue(v32)), "writing meta"));
   }
   uint64_t pn = 0;
   SREDB_RETURN_IF_ERROR(ReadMeta(db_, meta_cf_, kPartitionNsKey, 8, &pn));

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "storage/db.h"
+#include "storage/internal/chunk.h"
 #include "storage/internal/lock_file.h"
 #include "storage/internal/partition_info.h"
 #include "storage/internal/series_index.h"
@@ -65,7 +66,7 @@ class DBImpl final : public DB {
     const rocksdb::Snapshot* snapshot = nullptr;  // released by ReleaseView
     std::vector<int64_t> partitions;              // ascending starts of raw ones
     std::map<int64_t, PartitionInfo> catalog;     // every partition
-    std::vector<uint64_t> series_ids;             // ascending
+    std::shared_ptr<const std::vector<uint64_t>> series_ids;  // ascending
   };
   ReadView AcquireView();
   void ReleaseView(const ReadView& view);
@@ -127,10 +128,28 @@ class DBImpl final : public DB {
     uint64_t events = 0;
     uint64_t max_seq = 0;  // of the last head record read
   };
-  Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t group,
-                       uint64_t groups, HeadGroup* out);
-  Status MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
-                        bool has_chunks, Columns* head, rocksdb::WriteBatch* wb);
+  // The head events of partition `start` whose series id lies in [lo, hi].
+  Status ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t lo,
+                       uint64_t hi, HeadGroup* out);
+  // Moves *bound (the lowest id of a range of series sealed together) past
+  // any pack of partition `start` holding series on both sides of it.
+  Status SnapPastPack(const rocksdb::Snapshot* snapshot, int64_t start,
+                      unsigned __int128* bound);
+  // Seals the series in [lo, hi] of partition `start`: `head` (its rows in
+  // `order`, grouped by ascending series) merged with their sealed events;
+  // busy series into chunks of their own, sparse ones rewritten into packs.
+  Status SealRange(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t lo,
+                   uint64_t hi, bool has_chunks, const HeadGroup& head,
+                   std::span<const uint32_t> order, rocksdb::WriteBatch* wb);
+  // A pack being built by SealRange.
+  struct PackBuilder {
+    std::vector<uint64_t> ids;
+    std::vector<uint32_t> offsets{0};
+    Columns rows;  // every field
+  };
+  void FlushPack(int64_t start, PackBuilder* pack, rocksdb::WriteBatch* wb);
+  Status ReadOwnChunk(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t series,
+                      Columns* rows);
   bool RollupPays(uint64_t events, uint64_t buckets) const;
   void PutRollups(int64_t start, uint64_t series, const Columns& events, bool resealed,
                   rocksdb::WriteBatch* wb);
@@ -176,6 +195,9 @@ class DBImpl final : public DB {
   HeadGroup seal_scratch_;
   std::vector<uint32_t> seal_order_;
   Columns seal_series_;
+  PackBuilder seal_pack_;
+  DecodedPack seal_old_pack_;
+  PackBuilder seal_old_;  // the sealed rows of a range's packs
   // The background sealer waits on sealer_cv_ with mu_ held.
   std::condition_variable sealer_cv_;
   bool stop_sealer_ = false;  // GUARDED_BY(mu_)

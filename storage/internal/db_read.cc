@@ -57,8 +57,15 @@ class PartitionScanIterator final : public EventIterator {
     auto chunks = db_->NewPartitionIterator(db_->chunks_cf(), view_.snapshot, partition);
     std::vector<Event> chunk_events;
     for (rocksdb::Iterator* it = chunks->it.get(); it->Valid(); it->Next()) {
-      if (it->key().size() != 16) return Status::Corruption("chunks: malformed key");
       const uint64_t series = DecodeBigEndian64(it->key().data() + 8);
+      if (it->key().size() == kPackKeySize) {
+        SREDB_RETURN_IF_ERROR(LoadPack(
+            partition, series, std::string_view(it->value().data(), it->value().size())));
+        continue;
+      }
+      if (it->key().size() != kChunkKeySize) {
+        return Status::Corruption("chunks: malformed key");
+      }
       if (!series_.count(series)) continue;
       chunk_events.clear();
       Status s = DecodeChunk(std::string_view(it->value().data(), it->value().size()),
@@ -85,6 +92,23 @@ class PartitionScanIterator final : public EventIterator {
     return Status::OK();
   }
 
+  // Keeps the events of the selected members of a pack.
+  Status LoadPack(int64_t partition, uint64_t last, std::string_view value) {
+    Status s = DecodePack(value, partition, kAllFields, &pack_);
+    if (!s.ok()) {
+      return Status::Corruption(ObjectName("pack", partition, last) + ": " + s.message());
+    }
+    for (size_t m = 0; m < pack_.ids.size(); ++m) {
+      if (!series_.count(pack_.ids[m])) continue;
+      for (uint32_t i = pack_.offsets[m]; i < pack_.offsets[m + 1]; ++i) {
+        Event e;
+        pack_.rows.GetRow(i, &e);
+        Keep(pack_.ids[m], std::move(e));
+      }
+    }
+    return Status::OK();
+  }
+
   void Keep(uint64_t series, Event&& e) {
     if (e.time < start_ || e.time >= end_ || !series_.count(series)) return;
     rows_.push_back(HeadEvent{series, std::move(e)});
@@ -97,6 +121,7 @@ class PartitionScanIterator final : public EventIterator {
   size_t next_partition_ = 0;
   std::vector<HeadEvent> rows_;
   size_t pos_ = 0;
+  DecodedPack pack_;
   Status status_;
 };
 
@@ -161,7 +186,7 @@ Result<std::unique_ptr<EventIterator>> DBImpl::Scan(const ScanOptions& options) 
   if (db_ == nullptr) return Status::IOError("database is closed");
   ReadView view = AcquireView();
   auto selected =
-      SelectSeries(db_, index_cf_, view.snapshot, options.matchers, view.series_ids);
+      SelectSeries(db_, index_cf_, view.snapshot, options.matchers, *view.series_ids);
   if (!selected.ok()) {
     ReleaseView(view);
     return selected.status();

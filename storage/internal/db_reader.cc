@@ -28,6 +28,16 @@ class Cursor {
   // Sets *value to the value of `key` (valid until the next Find) and
   // returns true, or returns false when there is no such key.
   Result<bool> Find(std::string_view key, std::string_view* value) {
+    std::string_view found;
+    Result<bool> any = Locate(key, &found, value);
+    if (!any.ok() || !*any) return any;
+    return found == key;
+  }
+
+  // Sets *key and *value to the first entry at or after `target` (valid
+  // until the next call) and returns true, or returns false at the end.
+  Result<bool> Locate(std::string_view key, std::string_view* found,
+                      std::string_view* value) {
     if (it_ == nullptr) {
       rocksdb::ReadOptions ro;
       ro.snapshot = snapshot_;
@@ -54,7 +64,7 @@ class Cursor {
       }
       return false;
     }
-    if (it_->key() != target) return false;
+    *found = std::string_view(it_->key().data(), it_->key().size());
     *value = std::string_view(it_->value().data(), it_->value().size());
     return true;
   }
@@ -86,7 +96,7 @@ class ReaderImpl final : public Reader {
   Result<std::vector<SeriesRef>> Select(std::span<const LabelMatcher> matchers) override {
     auto ids = SelectSeries(db_->rocks(), db_->index_cf(), view_.snapshot,
                             std::vector<LabelMatcher>(matchers.begin(), matchers.end()),
-                            view_.series_ids);
+                            *view_.series_ids);
     if (!ids.ok()) return ids.status();
     std::vector<SeriesRef> out;
     out.reserve(ids->size());
@@ -223,28 +233,49 @@ class ReaderImpl final : public Reader {
         s.message());
   }
 
-  // Points *value at the chunk of (start, series) (valid until the next
-  // GetChunk); false when there is none.
-  Result<bool> GetChunk(int64_t start, uint64_t series, std::string_view* value) {
-    Result<bool> found = chunks_.Find(ChunkKey(start, series), value);
-    if (found.ok() && *found) ++counters_.chunks;
-    return found;
+  Status ChunkError(const Status& s, std::string_view kind, int64_t start, uint64_t id) {
+    return Status::Corruption(ObjectName(kind, start, id) + ": " + s.message());
   }
 
-  Status ChunkError(const Status& s, int64_t start, uint64_t series) {
-    return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
-  }
-
+  // Appends the sealed events of (start, series) in [from, to): from its own
+  // chunk, or from the pack that holds it (decoded once for all its members).
   Status ReadChunkColumns(int64_t start, uint64_t series, int64_t from, int64_t to,
                           FieldMask fields, Columns* out) {
-    std::string_view value;
-    auto found = GetChunk(start, series, &value);
-    if (!found.ok()) return found.status();
-    if (!*found) return Status::OK();
     const size_t before = out->size();
-    Status s = DecodeChunkColumns(value, start, fields, from, to, out);
-    if (!s.ok()) return ChunkError(s, start, series);
-    counters_.chunk_events += out->size() - before;
+    // A pack spans its members' ids with no chunk of another series inside.
+    if (!(pack_start_ == start && !pack_.ids.empty() && pack_.ids.front() <= series &&
+          series <= pack_.ids.back() && (pack_.fields & fields) == fields)) {
+      const std::string target = ChunkKey(start, series);
+      std::string_view key, value;
+      Result<bool> found = chunks_.Locate(target, &key, &value);
+      if (!found.ok()) return found.status();
+      if (!*found) return Status::OK();
+      if (key == target) {
+        ++counters_.chunks;
+        Status s = DecodeChunkColumns(value, start, fields, from, to, out);
+        if (!s.ok()) return ChunkError(s, "chunk", start, series);
+        counters_.chunk_events += out->size() - before;
+        return Status::OK();
+      }
+      if (key.size() != kPackKeySize || key.substr(0, 8) != target.substr(0, 8)) {
+        return Status::OK();  // no pack of this partition lies at or after it
+      }
+      const uint64_t last = DecodeBigEndian64(key.data() + 8);
+      // Keep the columns decoded for earlier reads of the same pack.
+      if (pack_start_ == start && !pack_.ids.empty() && pack_.ids.back() == last) {
+        fields |= pack_.fields;
+      }
+      ++counters_.chunks;
+      pack_start_ = start;
+      Status s = DecodePack(value, start, fields, &pack_);
+      if (!s.ok()) {
+        pack_.ids.clear();
+        return ChunkError(s, "pack", start, last);
+      }
+      counters_.chunk_events += pack_.rows.size();
+    }
+    const int m = pack_.Find(series);
+    if (m >= 0) AppendPackRows(pack_, m, fields, from, to, out);
     return Status::OK();
   }
 
@@ -337,8 +368,10 @@ class ReaderImpl final : public Reader {
   DBImpl* const db_;
   const DBImpl::ReadView view_;
   Cursor chunks_;
-  Cursor rollups_[2];  // by tier: 1 min, 1 h
-  Columns part_;       // a partition's rows before they join a non-empty output
+  Cursor rollups_[2];       // by tier: 1 min, 1 h
+  Columns part_;            // a partition's rows before they join a non-empty output
+  int64_t pack_start_ = 0;  // the partition of pack_
+  DecodedPack pack_;        // the pack last read (ids empty: none)
   int64_t raw_horizon_ = INT64_MAX;
   std::unordered_map<int64_t, std::unordered_map<uint64_t, std::vector<Event>>> head_;
   ReadCounters counters_;

@@ -66,13 +66,13 @@ Status DBImpl::SealBefore(int64_t now) {
 }
 
 // Gathers, by series and in arrival order, the head events of partition
-// `start` at `snapshot` whose series id % groups == group.
+// `start` at `snapshot` whose series id lies in [lo, hi].
 Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
-                             uint64_t group, uint64_t groups, HeadGroup* out) {
+                             uint64_t lo, uint64_t hi, HeadGroup* out) {
   return ForEachHeadEvent(
       snapshot, start,
       [&](uint64_t series, Event&& e) {
-        if (series % groups != group) return;
+        if (series < lo || series > hi) return;
         out->rows.Append(e, kAllFields);
         out->series.push_back(series);
         ++out->events;
@@ -80,36 +80,156 @@ Status DBImpl::ReadHeadGroup(const rocksdb::Snapshot* snapshot, int64_t start,
       &out->max_seq);
 }
 
-// Puts into `wb` the chunk of `series` merged with `head` (chunk events
-// arrived first; a stable sort by time keeps arrival order among equals),
-// and its rollups.
-Status DBImpl::MergeIntoChunk(const rocksdb::Snapshot* snapshot, int64_t start,
-                              uint64_t series, bool has_chunks, Columns* head,
-                              rocksdb::WriteBatch* wb) {
+Status DBImpl::SnapPastPack(const rocksdb::Snapshot* snapshot, int64_t start,
+                            unsigned __int128* bound) {
+  if (*bound > UINT64_MAX) return Status::OK();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
-  Columns all;
-  std::string old_chunk;
-  const std::string key = ChunkKey(start, series);
-  rocksdb::Status g = has_chunks ? db_->Get(ro, chunks_cf_, key, &old_chunk)
-                                 : rocksdb::Status::NotFound();
-  if (g.ok()) {
-    Status s = DecodeChunkColumns(old_chunk, start, kAllFields,
-                                  std::numeric_limits<int64_t>::min(),
-                                  std::numeric_limits<int64_t>::max(), &all);
-    if (!s.ok())
-      return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
-  } else if (!g.IsNotFound()) {
-    return FromRocks(g, ObjectName("chunk", start, series));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, chunks_cf_));
+  it->Seek(ChunkKey(start, static_cast<uint64_t>(*bound)));
+  if (!it->Valid()) {
+    return FromRocks(it->status(), "chunks");
   }
-  Columns* merged = head;  // a first seal encodes the head rows in place
-  if (g.ok()) {
-    all.AppendColumns(std::move(*head), kAllFields);
-    merged = &all;
+  // A chunk of its own, or the next partition: nothing straddles the bound.
+  if (it->key().size() != kPackKeySize || DecodeOrderedInt64(it->key().data()) != start) {
+    return Status::OK();
   }
-  SortByTime(merged);
-  wb->Put(chunks_cf_, key, EncodeChunk(*merged, start)).PermitUncheckedError();
-  PutRollups(start, series, *merged, /*resealed=*/g.ok(), wb);
+  const uint64_t last = DecodeBigEndian64(it->key().data() + 8);
+  uint64_t first;
+  Status s =
+      PackFirstId(std::string_view(it->value().data(), it->value().size()), &first);
+  if (!s.ok())
+    return Status::Corruption(ObjectName("pack", start, last) + ": " + s.message());
+  if (first < *bound) *bound = static_cast<unsigned __int128>(last) + 1;
+  return Status::OK();
+}
+
+void DBImpl::FlushPack(int64_t start, PackBuilder* pack, rocksdb::WriteBatch* wb) {
+  if (pack->ids.empty()) return;
+  wb->Put(chunks_cf_, PackKey(start, pack->ids.back()),
+          EncodePack(pack->ids, pack->offsets, pack->rows, start))
+      .PermitUncheckedError();
+  pack->ids.clear();
+  pack->offsets.assign(1, 0);
+  ClearKeepingCapacity(&pack->rows);
+}
+
+Status DBImpl::SealRange(const rocksdb::Snapshot* snapshot, int64_t start, uint64_t lo,
+                         uint64_t hi, bool has_chunks, const HeadGroup& head,
+                         std::span<const uint32_t> order, rocksdb::WriteBatch* wb) {
+  // The range's sealed objects: series with chunks of their own (ascending),
+  // and the rows of its packs, which are all rewritten.
+  std::vector<uint64_t> own;
+  PackBuilder& old = seal_old_;
+  old.ids.clear();
+  old.offsets.assign(1, 0);
+  ClearKeepingCapacity(&old.rows);
+  if (has_chunks) {
+    auto chunks = NewPartitionIterator(chunks_cf_, snapshot, start);
+    rocksdb::Iterator* it = chunks->it.get();
+    for (it->Seek(ChunkKey(start, lo)); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      if (key.size() != kChunkKeySize &&
+          (key.size() != kPackKeySize || key[kChunkKeySize] != kPackKeySuffix)) {
+        return Status::Corruption("chunks: malformed key");
+      }
+      const uint64_t id = DecodeBigEndian64(key.data() + 8);
+      if (id > hi) break;
+      if (key.size() == kChunkKeySize) {
+        own.push_back(id);
+        continue;
+      }
+      DecodedPack& pack = seal_old_pack_;
+      Status s = DecodePack(std::string_view(it->value().data(), it->value().size()),
+                            start, kAllFields, &pack);
+      if (!s.ok())
+        return Status::Corruption(ObjectName("pack", start, id) + ": " + s.message());
+      for (size_t m = 0; m < pack.ids.size(); ++m) {
+        old.ids.push_back(pack.ids[m]);
+        AppendRows(pack.rows, pack.offsets[m], pack.offsets[m + 1], kAllFields,
+                   &old.rows);
+        old.offsets.push_back(static_cast<uint32_t>(old.rows.size()));
+      }
+      wb->Delete(chunks_cf_, rocksdb::Slice(key.data(), key.size()))
+          .PermitUncheckedError();
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "chunks");
+  }
+
+  // Every series of the range with events, ascending: busy ones get a chunk
+  // of their own, sparse ones a place in a pack. A chunk of its own, new or
+  // left as it is, closes the pack being built: no chunk of its own lies
+  // inside a pack's range.
+  PackBuilder& pack = seal_pack_;
+  pack.ids.clear();
+  pack.offsets.assign(1, 0);
+  ClearKeepingCapacity(&pack.rows);
+  Columns& rows = seal_series_;
+  size_t a = 0, p = 0, o = 0;
+  while (a < order.size() || p < old.ids.size() || o < own.size()) {
+    uint64_t id = UINT64_MAX;
+    if (a < order.size()) id = std::min(id, head.series[order[a]]);
+    if (p < old.ids.size()) id = std::min(id, old.ids[p]);
+    if (o < own.size()) id = std::min(id, own[o]);
+    size_t b = a;
+    while (b < order.size() && head.series[order[b]] == id) ++b;
+    const bool in_old = p < old.ids.size() && old.ids[p] == id;
+    const bool is_own = o < own.size() && own[o] == id;
+    if (in_old && is_own) {
+      return Status::Corruption("series " + SeriesIdHex(id) + " of partition " +
+                                std::to_string(start) +
+                                " has a chunk of its own and a place in a pack");
+    }
+    const bool in_head = b > a;
+    if (is_own) ++o;
+    if (is_own && !in_head) {
+      FlushPack(start, &pack, wb);  // its chunk stays, between two packs
+      continue;
+    }
+    // Sealed rows arrived first: they go before the head's.
+    ClearKeepingCapacity(&rows);
+    if (is_own) SREDB_RETURN_IF_ERROR(ReadOwnChunk(snapshot, start, id, &rows));
+    if (in_old) {
+      AppendRows(old.rows, old.offsets[p], old.offsets[p + 1], kAllFields, &rows);
+      ++p;
+    }
+    GatherRows(head.rows, order.subspan(a, b - a), &rows);
+    a = b;
+    SortByTime(&rows);
+    const bool resealed = is_own || in_old;
+    if (rows.size() >= kPackMaxSeriesEvents) {
+      FlushPack(start, &pack, wb);
+      wb->Put(chunks_cf_, ChunkKey(start, id), EncodeChunk(rows, start))
+          .PermitUncheckedError();
+      PutRollups(start, id, rows, resealed, wb);
+      continue;
+    }
+    // A chunk of its own written by format version 1 joins a pack.
+    if (is_own) wb->Delete(chunks_cf_, ChunkKey(start, id)).PermitUncheckedError();
+    pack.ids.push_back(id);
+    AppendRows(rows, 0, rows.size(), kAllFields, &pack.rows);
+    pack.offsets.push_back(static_cast<uint32_t>(pack.rows.size()));
+    if (in_head) PutRollups(start, id, rows, resealed, wb);
+    if (pack.rows.size() >= kPackTargetEvents) FlushPack(start, &pack, wb);
+  }
+  FlushPack(start, &pack, wb);
+  return Status::OK();
+}
+
+// Appends to *rows every event of the chunk of its own that `series` has
+// in partition `start`.
+Status DBImpl::ReadOwnChunk(const rocksdb::Snapshot* snapshot, int64_t start,
+                            uint64_t series, Columns* rows) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string chunk;
+  rocksdb::Status g = db_->Get(ro, chunks_cf_, ChunkKey(start, series), &chunk);
+  if (!g.ok()) return FromRocks(g, ObjectName("chunk", start, series));
+  Status s =
+      DecodeChunkColumns(chunk, start, kAllFields, std::numeric_limits<int64_t>::min(),
+                         std::numeric_limits<int64_t>::max(), rows);
+  if (!s.ok())
+    return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
   return Status::OK();
 }
 
@@ -167,33 +287,37 @@ Status DBImpl::SealPartition(int64_t start) {
   // each time fragment the heap (measured: ~130 MiB more peak RSS).
   rocksdb::WriteBatch wb(
       static_cast<size_t>(std::min<uint64_t>(expected, 1u << 26) * 16));
+  // Groups are ranges of series ids (which are hashes, so ranges of equal
+  // width hold about equal shares), moved so that no pack straddles two.
+  std::vector<unsigned __int128> bounds(groups + 1);
+  for (uint64_t g = 0; g <= groups; ++g) {
+    bounds[g] = (static_cast<unsigned __int128>(g) << 64) / groups;
+    if (has_chunks && g > 0 && g < groups) {
+      SREDB_RETURN_IF_ERROR(SnapPastPack(snapshot, start, &bounds[g]));
+    }
+    if (g > 0) bounds[g] = std::max(bounds[g], bounds[g - 1]);
+  }
   uint64_t read = 0, max_seq = 0;
   for (uint64_t group = 0; group < groups; ++group) {
+    if (bounds[group] == bounds[group + 1]) continue;
+    const uint64_t lo = static_cast<uint64_t>(bounds[group]);
+    const uint64_t hi = static_cast<uint64_t>(bounds[group + 1] - 1);
     HeadGroup& head = seal_scratch_;
     ClearKeepingCapacity(&head.rows);
     head.series.clear();
     head.events = head.max_seq = 0;
-    Status s = ReadHeadGroup(snapshot, start, group, groups, &head);
-    // The rows by series (arrival order kept within one), each series'
-    // run gathered into one reused scratch object: no allocation per series.
+    Status s = ReadHeadGroup(snapshot, start, lo, hi, &head);
+    // The rows by series (arrival order kept within one).
     std::vector<uint32_t>& order = seal_order_;
     order.resize(head.series.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&head](uint32_t a, uint32_t b) {
       return head.series[a] < head.series[b];
     });
-    Columns& scratch = seal_series_;
-    for (size_t a = 0, b; s.ok() && a < order.size(); a = b) {
-      const uint64_t series = head.series[order[a]];
-      for (b = a + 1; b < order.size() && head.series[order[b]] == series; ++b) {
-      }
-      ClearKeepingCapacity(&scratch);
-      GatherRows(head.rows, std::span<const uint32_t>(order).subspan(a, b - a), &scratch);
-      s = MergeIntoChunk(snapshot, start, series, has_chunks, &scratch, &wb);
-    }
+    if (s.ok()) s = SealRange(snapshot, start, lo, hi, has_chunks, head, order, &wb);
     if (!s.ok()) return s.WithMessage(where + s.message());
     read += head.events;
-    max_seq = head.max_seq;
+    max_seq = std::max(max_seq, head.max_seq);
   }
   if (read != expected) {
     return Status::Corruption(where + "the catalog counts " + std::to_string(expected) +
@@ -225,27 +349,45 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
   auto chunks = NewPartitionIterator(chunks_cf_, nullptr, start);
   std::vector<TimedBucket> buckets;
   std::string ignored;
-  for (rocksdb::Iterator* it = chunks->it.get(); it->Valid(); it->Next()) {
-    if (it->key().size() != 16) return Status::Corruption("bad chunk key");
-    const uint64_t series = DecodeBigEndian64(it->key().data() + 8);
+  DecodedPack pack;
+  Columns events;
+  // Builds the hour buckets of `series` from `events` unless it has them.
+  auto build = [&](uint64_t series) -> Status {
     const std::string key = ChunkKey(start, series);
     rocksdb::Status g =
         db_->Get(rocksdb::ReadOptions(), rollup_cfs_[kHour], key, &ignored);
-    if (g.ok()) continue;
+    if (g.ok()) return Status::OK();
     if (!g.IsNotFound()) return FromRocks(g, "rollups_1h");
-    Columns events;
-    Status s =
-        DecodeChunkColumns(std::string_view(it->value().data(), it->value().size()),
-                           start, kRollupFields, std::numeric_limits<int64_t>::min(),
-                           std::numeric_limits<int64_t>::max(), &events);
-    if (!s.ok()) {
-      return Status::Corruption(ObjectName("chunk", start, series) + ": " + s.message());
-    }
     buckets.clear();
     BuildBuckets(events, kRollupResolutions[kHour], &buckets);
     wb->Put(rollup_cfs_[kHour], key,
             EncodeRollupRecord(buckets, kRollupResolutions[kHour], start))
         .PermitUncheckedError();
+    return Status::OK();
+  };
+  for (rocksdb::Iterator* it = chunks->it.get(); it->Valid(); it->Next()) {
+    const std::string_view value(it->value().data(), it->value().size());
+    const uint64_t id = DecodeBigEndian64(it->key().data() + 8);
+    if (it->key().size() == kPackKeySize) {
+      Status s = DecodePack(value, start, kRollupFields, &pack);
+      if (!s.ok())
+        return Status::Corruption(ObjectName("pack", start, id) + ": " + s.message());
+      for (size_t m = 0; m < pack.ids.size(); ++m) {
+        events.Clear();
+        AppendRows(pack.rows, pack.offsets[m], pack.offsets[m + 1], kRollupFields,
+                   &events);
+        SREDB_RETURN_IF_ERROR(build(pack.ids[m]));
+      }
+      continue;
+    }
+    if (it->key().size() != kChunkKeySize) return Status::Corruption("bad chunk key");
+    events.Clear();
+    Status s = DecodeChunkColumns(value, start, kRollupFields,
+                                  std::numeric_limits<int64_t>::min(),
+                                  std::numeric_limits<int64_t>::max(), &events);
+    if (!s.ok())
+      return Status::Corruption(ObjectName("chunk", start, id) + ": " + s.message());
+    SREDB_RETURN_IF_ERROR(build(id));
   }
   if (!chunks->it->status().ok()) return FromRocks(chunks->it->status(), "chunks");
   return Status::OK();

@@ -30,8 +30,10 @@ inline constexpr char kPartitionPrefix = 'P';  // 'P' ordered64(start) -> Partit
 inline constexpr char kSeriesPrefix = 's';   // 's' be64(id) -> canonical labels
 inline constexpr char kPostingPrefix = 'l';  // 'l' name 0 value 0 be64(id) -> ""
 
-// The on-disk format this code writes; it opens this version only.
-inline constexpr uint32_t kFormatVersion = 1;
+// The on-disk format this code writes (2: packs in the chunks CF). It also
+// opens version 1, which has none, and marks it 2 when it opens it to write.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 
 inline std::string PartitionKey(int64_t start) {
   std::string k(1, kPartitionPrefix);
@@ -74,6 +76,20 @@ inline std::string ChunkKey(int64_t partition_start, uint64_t series_id) {
   std::string k;
   PutOrderedInt64(&k, partition_start);
   PutBigEndian64(&k, series_id);
+  return k;
+}
+
+// chunks CF, a pack of sparse series: ordered64(partition start)
+// be64(last member id) 0x01. It sorts right after where its last member's
+// chunk key would be, so the first key at or after ChunkKey(p, s) is s's own
+// chunk or the pack that may hold s: no series with a chunk of its own lies
+// between a pack's first and last member.
+inline constexpr char kPackKeySuffix = '\x01';
+inline constexpr size_t kChunkKeySize = 16;
+inline constexpr size_t kPackKeySize = 17;
+inline std::string PackKey(int64_t partition_start, uint64_t last_member) {
+  std::string k = ChunkKey(partition_start, last_member);
+  k.push_back(kPackKeySuffix);
   return k;
 }
 

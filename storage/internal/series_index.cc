@@ -145,6 +145,7 @@ Status SeriesIndex::Load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
     entry->canonical = std::string(value);
     by_id_[id] = std::move(entry);
   }
+  sorted_.reset();
   return FromRocks(it->status(), "index");
 }
 
@@ -154,15 +155,18 @@ std::shared_ptr<const SeriesEntry> SeriesIndex::Find(uint64_t id) const {
 }
 
 void SeriesIndex::Insert(uint64_t id, std::shared_ptr<const SeriesEntry> entry) {
-  by_id_.emplace(id, std::move(entry));
+  if (by_id_.emplace(id, std::move(entry)).second) sorted_.reset();
 }
 
-std::vector<uint64_t> SeriesIndex::SortedIds() const {
-  std::vector<uint64_t> ids;
-  ids.reserve(by_id_.size());
-  for (const auto& [id, entry] : by_id_) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
+std::shared_ptr<const std::vector<uint64_t>> SeriesIndex::SortedIds() const {
+  if (sorted_ == nullptr) {
+    auto ids = std::make_shared<std::vector<uint64_t>>();
+    ids->reserve(by_id_.size());
+    for (const auto& [id, entry] : by_id_) ids->push_back(id);
+    std::sort(ids->begin(), ids->end());
+    sorted_ = std::move(ids);
+  }
+  return sorted_;
 }
 
 void SeriesIndex::PutSeries(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,

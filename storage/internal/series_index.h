@@ -38,8 +38,9 @@ class SeriesIndex {
   std::shared_ptr<const SeriesEntry> Find(uint64_t id) const;
   void Insert(uint64_t id, std::shared_ptr<const SeriesEntry> entry);
   size_t size() const { return by_id_.size(); }
-  // Every id, ascending.
-  std::vector<uint64_t> SortedIds() const;
+  // Every id, ascending; shared until the next Insert (built once, not for
+  // every reader).
+  std::shared_ptr<const std::vector<uint64_t>> SortedIds() const;
 
   // Adds the series record and one posting per label to `batch`.
   static void PutSeries(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf,
@@ -47,6 +48,7 @@ class SeriesIndex {
 
  private:
   std::unordered_map<uint64_t, std::shared_ptr<const SeriesEntry>> by_id_;
+  mutable std::shared_ptr<const std::vector<uint64_t>> sorted_;  // null: stale
 };
 
 // Parses a canonical label encoding back into Labels (validated).

@@ -100,6 +100,14 @@ void Chunk(const std::string& dir) {
   for (int i = 0; i < 5; ++i) plain[i].time = kPartitionStart + i;
   Write(dir + "/chunk_plain",
         Unsealed(internal::EncodeChunk(ToColumns(plain), kPartitionStart)));
+  // A pack of three members: 3, 40 and 5 rows, each sorted by time.
+  Columns rows = ToColumns(Events(3, 1000));
+  rows.AppendColumns(ToColumns(Events(40, 61'000)), kAllFields);
+  rows.AppendColumns(ToColumns(plain), kAllFields);
+  const uint64_t ids[] = {7, 0x8000000000000000, UINT64_MAX};
+  const uint32_t offsets[] = {0, 3, 43, 48};
+  Write(dir + "/pack_3",
+        Unsealed(internal::EncodePack(ids, offsets, rows, kPartitionStart)));
 }
 
 void Rollup(const std::string& dir) {

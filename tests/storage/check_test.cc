@@ -62,33 +62,62 @@ TEST(Check, AFlippedHeadByteIsNamedAndTheRestStaysReadable) {
   EXPECT_EQ(testing::ScanAll(db.get(), later).size(), 20u);
 }
 
-TEST(Check, AFlippedChunkByteIsNamedAndTheRestStaysReadable) {
+// Fill's series are sparse: sealing puts them into packs. With `busy`, a
+// partition of its own holds a series busy enough for a chunk of its own,
+// and that chunk is damaged instead.
+class CheckSealed : public ::testing::TestWithParam<bool> {};
+constexpr int64_t kBusyDay = kT0 + 5 * kNanosPerDay;
+
+TEST_P(CheckSealed, AFlippedByteIsNamedAndTheRestStaysReadable) {
+  const bool busy = GetParam();
   TempDir dir;
   {
     auto db = OpenOrDie(dir.path(), ManualSealing());
     Fill(db.get());
+    if (busy) {
+      EventBatch batch;
+      const uint32_t s = batch.AddSeries(AgentLabels("0-busy"));
+      for (int i = 0; i < 600; ++i) {
+        Event e;
+        e.time = kBusyDay + i;
+        batch.Add(s, e);
+      }
+      ASSERT_TRUE(db->Append(WriteOptions(), batch).ok());
+    }
     ASSERT_TRUE(db->Flush().ok());
     auto stats = db->GetStats();
     ASSERT_TRUE(stats.ok());
     ASSERT_EQ(stats->head_events, 0u);
   }
-  DamageFirst(dir.path(), internal::kChunksCf, "", FlipMiddleByte);
+  const int64_t damaged = busy ? kBusyDay : kT0;
+  DamageFirst(dir.path(), internal::kChunksCf, internal::PartitionStartPrefix(damaged),
+              FlipMiddleByte);
   auto db = OpenOrDie(dir.path(), ManualSealing());
   auto report = db->Check();
   ASSERT_TRUE(report.ok());
-  ASSERT_EQ(report->problems.size(), 2u);  // the chunk, and its partition's count
-  EXPECT_NE(
-      report->problems[0].find("chunk (partition " + std::to_string(kT0) + ", series "),
-      std::string::npos)
+  const std::string kind = busy ? "chunk (partition " : "pack (partition ";
+  // The object and its partition's count; the busy series' rollups also
+  // disagree with what is left of its events.
+  ASSERT_EQ(report->problems.size(), busy ? 4u : 2u);
+  EXPECT_NE(report->problems[0].find(kind + std::to_string(damaged) + ", series "),
+            std::string::npos)
       << report->problems[0];
   auto it = db->Scan(ScanOptions());
   ASSERT_TRUE(it.ok());
-  EXPECT_FALSE((*it)->Valid());
+  while ((*it)->Valid()) (*it)->Next();
   EXPECT_TRUE((*it)->status().IsCorruption());
-  ScanOptions later;
-  later.start = kT0 + kNanosPerDay;
-  EXPECT_EQ(testing::ScanAll(db.get(), later).size(), 20u);
+  // What the damaged object does not hold stays readable.
+  ScanOptions other;
+  if (busy) {
+    other.end = kBusyDay;
+    EXPECT_EQ(testing::ScanAll(db.get(), other).size(), 30u);
+  } else {
+    other.start = kT0 + kNanosPerDay;
+    EXPECT_EQ(testing::ScanAll(db.get(), other).size(), 20u);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(PackOrChunk, CheckSealed, ::testing::Bool());
 
 TEST(Check, ADamagedSeriesRecordIsNamed) {
   TempDir dir;
