@@ -17,6 +17,8 @@
 #include "storage/internal/checksum.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
+#include "storage/internal/wal_scan.h"
 
 namespace sredb {
 
@@ -60,12 +62,6 @@ namespace internal {
 namespace {
 
 namespace fs = std::filesystem;
-
-Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return Status::OK();
-  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
-  return Status::IOError(what + ": " + s.ToString());
-}
 
 rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
                                        size_t write_buffer_bytes) {
@@ -178,6 +174,7 @@ Status DBImpl::OpenRocks(bool exists) {
   dbo.create_if_missing = !exists;
   dbo.create_missing_column_families = !options_.read_only;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  if (env_for_testing_ != nullptr) dbo.env = env_for_testing_;
   dbo.keep_log_file_num = 2;
   dbo.max_background_jobs = 2;
   // One memtable budget for every column family; writes stall (rather than
@@ -216,10 +213,30 @@ Status DBImpl::OpenRocks(bool exists) {
     descs.emplace_back(names[i], CfOptions(cache, options_.write_buffer_bytes));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> opened_handles;
-  rocksdb::Status s =
-      options_.read_only
-          ? rocksdb::DB::OpenForReadOnly(dbo, path_, descs, &opened_handles, &db_)
-          : rocksdb::DB::Open(dbo, path_, descs, &opened_handles, &db_);
+  auto open = [&] {
+    return options_.read_only
+               ? rocksdb::DB::OpenForReadOnly(dbo, path_, descs, &opened_handles, &db_)
+               : rocksdb::DB::Open(dbo, path_, descs, &opened_handles, &db_);
+  };
+  // Write-ahead-log recovery (storage/FORMAT.md, "Write-ahead log"). A
+  // crash can leave the newest log cut inside its last record; RocksDB's
+  // kTolerateCorruptedTailRecords replays up to the last complete batch and
+  // opens. Any other damage fails that open; then, if no sound batch follows
+  // the damage (a garbled tail), point-in-time recovery drops only the
+  // damaged tail. Damage with sound batches after it is refused, naming the
+  // log: point-in-time recovery would silently drop those acknowledged
+  // batches (and skipping records would break the atomicity of later ones).
+  dbo.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  rocksdb::Status s = open();
+  if (s.IsCorruption() && exists) {
+    bool damaged = false;
+    SREDB_RETURN_IF_ERROR(CheckWalDamageIsTail(path_, &damaged));
+    if (damaged) {
+      dbo.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+      opened_handles.clear();
+      s = open();
+    }
+  }
   SREDB_RETURN_IF_ERROR(FromRocks(s, "opening " + path_));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (size_t i = 0, k = 0; i < names.size(); ++i)

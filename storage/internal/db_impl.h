@@ -52,6 +52,10 @@ class DBImpl final : public DB {
   // Opens or creates the RocksDB instance and loads the in-memory state.
   Status Init();
 
+  // Testing only, before Init: the rocksdb::Env to open RocksDB with (one
+  // whose file system injects faults, say). Not owned; must outlive the DB.
+  void SetEnvForTesting(rocksdb::Env* env) { env_for_testing_ = env; }
+
   Status Append(const WriteOptions& options, const EventBatch& batch) override;
   Status Annotate(const WriteOptions& options,
                   std::span<const Annotation> annotations) override;
@@ -177,7 +181,8 @@ class DBImpl final : public DB {
 
   const Options options_;
   const std::string path_;
-  std::unique_ptr<LockFile> lock_;  // null when read-only
+  rocksdb::Env* env_for_testing_ = nullptr;  // null: RocksDB's default
+  std::unique_ptr<LockFile> lock_;           // null when read-only
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;

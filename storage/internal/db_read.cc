@@ -6,6 +6,7 @@
 #include "storage/internal/db_impl.h"
 #include "storage/internal/head_codec.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
 
 namespace sredb::internal {
 namespace {
@@ -76,7 +77,7 @@ class PartitionScanIterator final : public EventIterator {
       for (Event& e : chunk_events) Keep(series, std::move(e));
     }
     if (!chunks->it->status().ok()) {
-      return Status::IOError("chunk scan: " + chunks->it->status().ToString());
+      return FromRocks(chunks->it->status(), "chunk scan");
     }
     uint64_t last_seq;
     SREDB_RETURN_IF_ERROR(db_->ForEachHeadEvent(
@@ -156,7 +157,7 @@ Status DBImpl::ForEachHeadEvent(const rocksdb::Snapshot* snapshot, int64_t start
     }
   }
   if (!head->it->status().ok()) {
-    return Status::IOError("head scan: " + head->it->status().ToString());
+    return FromRocks(head->it->status(), "head scan");
   }
   return Status::OK();
 }

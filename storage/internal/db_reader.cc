@@ -10,6 +10,7 @@
 #include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
 #include "storage/internal/rollup_record.h"
 
 namespace sredb::internal {
@@ -59,7 +60,7 @@ class Cursor {
     if (!it_->Valid()) {
       if (!it_->status().ok()) {
         positioned_ = false;
-        return Status::IOError(it_->status().ToString());
+        return FromRocks(it_->status(), "reading");
       }
       return false;
     }

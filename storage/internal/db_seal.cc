@@ -10,6 +10,7 @@
 #include "storage/internal/chunk.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
 #include "storage/internal/rollup_record.h"
 
 namespace sredb::internal {
@@ -87,7 +88,7 @@ Status DBImpl::SnapPastPack(const rocksdb::Snapshot* snapshot, int64_t start,
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, chunks_cf_));
   it->Seek(ChunkKey(start, static_cast<uint64_t>(*bound)));
   if (!it->Valid()) {
-    return it->status().ok() ? Status::OK() : Status::IOError(it->status().ToString());
+    return FromRocks(it->status(), "chunks");
   }
   // A chunk of its own, or the next partition: nothing straddles the bound.
   if (it->key().size() != kPackKeySize || DecodeOrderedInt64(it->key().data()) != start) {
@@ -152,7 +153,7 @@ Status DBImpl::SealRange(const rocksdb::Snapshot* snapshot, int64_t start, uint6
       wb->Delete(chunks_cf_, rocksdb::Slice(key.data(), key.size()))
           .PermitUncheckedError();
     }
-    if (!it->status().ok()) return Status::IOError(it->status().ToString());
+    if (!it->status().ok()) return FromRocks(it->status(), "chunks");
   }
 
   // Every series of the range with events, ascending: busy ones get a chunk
@@ -223,7 +224,7 @@ Status DBImpl::ReadOwnChunk(const rocksdb::Snapshot* snapshot, int64_t start,
   ro.snapshot = snapshot;
   std::string chunk;
   rocksdb::Status g = db_->Get(ro, chunks_cf_, ChunkKey(start, series), &chunk);
-  if (!g.ok()) return Status::IOError(g.ToString());
+  if (!g.ok()) return FromRocks(g, ObjectName("chunk", start, series));
   Status s =
       DecodeChunkColumns(chunk, start, kAllFields, std::numeric_limits<int64_t>::min(),
                          std::numeric_limits<int64_t>::max(), rows);
@@ -356,7 +357,7 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
     rocksdb::Status g =
         db_->Get(rocksdb::ReadOptions(), rollup_cfs_[kHour], key, &ignored);
     if (g.ok()) return Status::OK();
-    if (!g.IsNotFound()) return Status::IOError(g.ToString());
+    if (!g.IsNotFound()) return FromRocks(g, "rollups_1h");
     buckets.clear();
     BuildBuckets(events, kRollupResolutions[kHour], &buckets);
     wb->Put(rollup_cfs_[kHour], key,
@@ -388,7 +389,7 @@ Status DBImpl::BuildMissingHourRollups(int64_t start, rocksdb::WriteBatch* wb) {
       return Status::Corruption(ObjectName("chunk", start, id) + ": " + s.message());
     SREDB_RETURN_IF_ERROR(build(id));
   }
-  if (!chunks->it->status().ok()) return Status::IOError(chunks->it->status().ToString());
+  if (!chunks->it->status().ok()) return FromRocks(chunks->it->status(), "chunks");
   return Status::OK();
 }
 

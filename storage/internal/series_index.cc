@@ -8,6 +8,7 @@
 #include "storage/internal/checksum.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/rocks_status.h"
 
 namespace sredb::internal {
 namespace {
@@ -34,8 +35,7 @@ Status ForEachPosting(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     if (rest.size() > 8) value = rest.substr(0, rest.size() - 9);
     fn(value, DecodeBigEndian64(rest.data() + rest.size() - 8));
   }
-  if (!it->status().ok()) return Status::IOError("index: " + it->status().ToString());
-  return Status::OK();
+  return FromRocks(it->status(), "index");
 }
 
 std::vector<uint64_t> SortedUnique(std::vector<uint64_t> v) {
@@ -146,8 +146,7 @@ Status SeriesIndex::Load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
     by_id_[id] = std::move(entry);
   }
   sorted_.reset();
-  if (!it->status().ok()) return Status::IOError("index: " + it->status().ToString());
-  return Status::OK();
+  return FromRocks(it->status(), "index");
 }
 
 std::shared_ptr<const SeriesEntry> SeriesIndex::Find(uint64_t id) const {
