@@ -70,9 +70,12 @@ class BatchFiller {
 
 void BatchFiller::Run() {
   for (ParsedBatch* b = queue_->TakeEmpty(); b != nullptr; b = queue_->TakeEmpty()) {
-    b->last = Fill(b);
+    // Once pushed, *b belongs to the appending thread, which may already be
+    // clearing it: `last` is read from a copy, never from *b after Push.
+    const bool last = Fill(b);
+    b->last = last;
     queue_->Push(b);
-    if (b->last) return;
+    if (last) return;
     cache_.NewBatch();
   }
 }

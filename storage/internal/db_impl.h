@@ -179,12 +179,28 @@ class DBImpl final : public DB {
   bool Expired(int64_t start, int64_t retention_ns, int64_t high_water) const;
   void StopSealer();
 
-  const Options options_;
-  const std::string path_;
-  rocksdb::Env* env_for_testing_ = nullptr;  // null: RocksDB's default
-  std::unique_ptr<LockFile> lock_;           // null when read-only
-  rocksdb::DB* db_ = nullptr;
-  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  // Lock rules. Three kinds of state, and who may touch each:
+  //  - Fixed: set by Init on the opening thread before DBImpl is shared
+  //    (DB::Open returns it, or the sealer thread starts, after), then only
+  //    read until Close. Close (and ~DBImpl) must not race with any other
+  //    call (db.h); it alone writes them again, after joining the sealer.
+  //  - GUARDED_BY(mu_): read or written only with mu_ held (Init fills
+  //    them too, before DBImpl is shared).
+  //  - GUARDED_BY(seal_mu_): SealPartition's buffers, used only while
+  //    seal_mu_ is held.
+  // Lock order: seal_mu_ before mu_, never the other way round; nothing else
+  // is held while taking either (RocksDB's own locks are taken inside its
+  // calls, under ours, never the reverse). Every RocksDB write that changes
+  // the catalog, the series or next_seq_ (Append, SealPartition,
+  // ApplyRetention) is made with mu_ held and the in-memory state updated
+  // before mu_ is released, so a snapshot taken under mu_ (AcquireView,
+  // Check, SealPartition) and the state copied with it are one cut.
+  const Options options_;                              // fixed
+  const std::string path_;                             // fixed
+  rocksdb::Env* env_for_testing_ = nullptr;            // fixed; null: RocksDB's default
+  std::unique_ptr<LockFile> lock_;                     // fixed; null when read-only
+  rocksdb::DB* db_ = nullptr;                          // fixed; null once closed
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;  // fixed, like every handle
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* head_cf_ = nullptr;
@@ -195,8 +211,8 @@ class DBImpl final : public DB {
   // Null in a read-only open of a database written before annotations.
   rocksdb::ColumnFamilyHandle* annotations_cf_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> extra_cfs_;  // written by newer code
-  int64_t partition_ns_ = 0;                             // fixed once loaded
-  std::array<int64_t, 3> retention_{};  // raw, 1 minute, 1 hour; fixed once loaded
+  int64_t partition_ns_ = 0;                             // fixed
+  std::array<int64_t, 3> retention_{};                   // raw, 1 minute, 1 hour; fixed
 
   // Guards the in-memory state below, and orders commits: Append holds it
   // across its RocksDB write so that state and store change together.
@@ -207,7 +223,10 @@ class DBImpl final : public DB {
   int64_t high_water_ = INT64_MIN;               // newest event time; GUARDED_BY(mu_)
   std::string seal_error_;                       // GUARDED_BY(mu_)
 
-  std::mutex seal_mu_;  // held for a whole seal; acquired before mu_, never after
+  // Held for a whole seal (one sealing at a time, from the sealer thread or
+  // a Flush) and by ApplyRetention while it drops partitions, so that no
+  // seal writes chunks of a partition being dropped. Taken before mu_.
+  std::mutex seal_mu_;
   // Buffers of SealPartition, reused from seal to seal; GUARDED_BY(seal_mu_).
   HeadGroup seal_scratch_;
   std::vector<uint32_t> seal_order_;
@@ -215,9 +234,12 @@ class DBImpl final : public DB {
   PackBuilder seal_pack_;
   DecodedPack seal_old_pack_;
   PackBuilder seal_old_;  // the sealed rows of a range's packs
-  // The background sealer waits on sealer_cv_ with mu_ held.
+  // The background sealer waits on sealer_cv_ with mu_ held; Append
+  // notifies it (mu_ held) when a partition became due, StopSealer after
+  // setting stop_sealer_.
   std::condition_variable sealer_cv_;
   bool stop_sealer_ = false;  // GUARDED_BY(mu_)
+  // Started by Init, joined by Close (StopSealer); touched by no one else.
   std::thread sealer_;
 };
 

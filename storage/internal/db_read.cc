@@ -13,6 +13,8 @@ namespace {
 
 // Yields, partition by partition, the selected series' events in [start, end)
 // sorted by (time, series id, arrival). Holds the view's snapshot until it dies.
+// Thread safety: one thread at a time (scan.h); its members are its own
+// copies, taken under the DB's mu_ by DBImpl::Scan.
 class PartitionScanIterator final : public EventIterator {
  public:
   PartitionScanIterator(

@@ -19,7 +19,8 @@ namespace {
 // Point lookups in one column family at a snapshot through one forward
 // iterator. A key a few entries past the last one found is reached by Next,
 // which is far cheaper than a Get when the query layer walks the series of
-// a partition in id order; any other key by Seek.
+// a partition in id order; any other key by Seek. Owned by one ReaderImpl
+// and used by its thread only.
 class Cursor {
  public:
   Cursor(DBImpl* db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot)
@@ -79,6 +80,10 @@ class Cursor {
   std::string last_;  // the last target
 };
 
+// Thread safety: one thread at a time (reader.h), so its members need no
+// lock. It shares with the DB only the snapshot (RocksDB reads are
+// thread-safe) and FindSeries, which takes mu_; the catalog and series ids
+// are its own copies, taken under mu_ by AcquireView.
 class ReaderImpl final : public Reader {
  public:
   ReaderImpl(DBImpl* db, DBImpl::ReadView view)
