@@ -143,11 +143,21 @@ Status DBImpl::Init() {
   }
   if (!exists) {
     if (fs::exists(path_, ec) && !fs::is_empty(path_, ec)) {
-      bool only_lock = true;
+      bool only_lock = true, has_lock = false;
       for (const auto& e : fs::directory_iterator(path_, ec)) {
-        if (e.path().filename() != kLockFileName) only_lock = false;
+        if (e.path().filename() == kLockFileName) {
+          has_lock = true;
+        } else {
+          only_lock = false;
+        }
       }
       if (!only_lock) {
+        // A writer creating the database holds its lock while RocksDB
+        // writes its first files (CURRENT comes last): that is Busy.
+        if (has_lock) {
+          auto lock = LockFile::Acquire(path_);
+          if (!lock.ok()) return lock.status();
+        }
         return Status::InvalidArgument(path_ + " exists and is not an sredb database");
       }
     }
