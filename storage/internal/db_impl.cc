@@ -143,22 +143,26 @@ Status DBImpl::Init() {
   }
   if (!exists) {
     if (fs::exists(path_, ec) && !fs::is_empty(path_, ec)) {
-      bool only_lock = true, has_lock = false;
+      bool ours = false, foreign = false, data = false;
       for (const auto& e : fs::directory_iterator(path_, ec)) {
-        if (e.path().filename() == kLockFileName) {
-          has_lock = true;
-        } else {
-          only_lock = false;
+        const fs::path name = e.path().filename();
+        (name == kLockFileName ? ours : foreign) = true;
+        if (name.extension() == ".sst" ||
+            (name.extension() == ".log" && fs::file_size(e.path(), ec) > 0)) {
+          data = true;
         }
       }
-      if (!only_lock) {
-        // A writer creating the database holds its lock while RocksDB
-        // writes its first files (CURRENT comes last): that is Busy.
-        if (has_lock) {
-          auto lock = LockFile::Acquire(path_);
-          if (!lock.ok()) return lock.status();
-        }
+      if (foreign && !ours) {
         return Status::InvalidArgument(path_ + " exists and is not an sredb database");
+      }
+      // Our lock file beside other files and no CURRENT: a writer is
+      // creating the database (the lock below is then Busy), or one was
+      // killed before RocksDB wrote CURRENT, its last step of creation; that
+      // open never returned, so nothing there was acknowledged and a new
+      // database is made. Tables or a written log mean a database lost its
+      // CURRENT: damage, which is not papered over.
+      if (data) {
+        return Status::Corruption(path_ + " holds sredb tables but no CURRENT file");
       }
     }
     fs::create_directories(path_, ec);
@@ -168,6 +172,15 @@ Status DBImpl::Init() {
     auto lock = LockFile::Acquire(path_);
     if (!lock.ok()) return lock.status();
     lock_ = std::move(lock.value());
+    // No creator is alive now. RocksDB refuses to create a database beside
+    // a log file, even an empty one a killed creation may have left.
+    if (!exists && !fs::exists(fs::path(path_) / "CURRENT", ec)) {
+      for (const auto& e : fs::directory_iterator(path_, ec)) {
+        if (e.path().extension() == ".log" && fs::file_size(e.path(), ec) == 0) {
+          fs::remove(e.path(), ec);
+        }
+      }
+    }
   }
   SREDB_RETURN_IF_ERROR(OpenRocks(exists));
   SREDB_RETURN_IF_ERROR(LoadMeta(!exists));
@@ -267,9 +280,26 @@ Status DBImpl::OpenRocks(bool exists) {
   return Status::OK();
 }
 
+bool DBImpl::Empty() {
+  if (!extra_cfs_.empty()) return false;
+  for (rocksdb::ColumnFamilyHandle* cf :
+       {default_cf_, meta_cf_, index_cf_, head_cf_, chunks_cf_, rollup_cfs_[0],
+        rollup_cfs_[1], annotations_cf_}) {
+    if (cf == nullptr) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
+}
+
 Status DBImpl::LoadMeta(bool created) {
   uint64_t version = 0;
   Status s = ReadMeta(db_, meta_cf_, kFormatVersionKey, 4, &version);
+  // A writer killed while creating the database, after RocksDB wrote
+  // CURRENT but before the meta records, leaves it empty: that open never
+  // returned, so the database is created now.
+  if (s.IsNotFound() && !created && !options_.read_only && Empty()) created = true;
   if (s.IsNotFound() && created) {
     if (options_.partition_ns <= 0) {
       return Status::InvalidArgument("partition_ns must be positive");

@@ -108,6 +108,8 @@ class DBImpl final : public DB {
  private:
   Status OpenRocks(bool exists);
   Status LoadMeta(bool created);
+  // Whether every column family is empty (and none unknown exists).
+  bool Empty();
   Status LoadRetention();
   Status LoadPartitions();
   // Helpers of Check (db_check.cc). CheckIndex returns the sound series ids.
