@@ -101,7 +101,7 @@ struct SeriesRef {
 
 // What a Reader has touched so far (for EXPLAIN ANALYZE and benchmarks).
 struct ReadCounters {
-  uint64_t chunks = 0;          // chunks decoded
+  uint64_t chunks = 0;          // chunks and packs decoded
   uint64_t chunk_events = 0;    // events decoded from them
   uint64_t head_events = 0;     // head events merged in
   uint64_t rollup_records = 0;  // rollup records decoded

@@ -29,6 +29,16 @@ Options Creating() {
 
 void Touch(const fs::path& p, const std::string& text = "") { std::ofstream(p) << text; }
 
+// Creates a plain RocksDB database at `path`, with one key if `put`.
+void MakeRocksDb(const std::string& path, bool put) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(o, path, &raw).ok());
+  if (put) EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), "theirs", "x").ok());
+  delete raw;
+}
+
 // Opens with creation, appends one event, reopens, and expects it there.
 void ExpectUsable(const std::string& path) {
   {
@@ -63,13 +73,7 @@ TEST(Create, KilledBeforeRocksDbWroteCurrent) {
 TEST(Create, KilledAfterCurrentBeforeTheMetaRecords) {
   TempDir dir;
   const std::string db = dir.path() + "/db";
-  {
-    rocksdb::Options o;
-    o.create_if_missing = true;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(o, db, &raw).ok());
-    delete raw;
-  }
+  MakeRocksDb(db, false);
   Touch(fs::path(db) / internal::kLockFileName, "999999999\n");
   ExpectUsable(db);
 }
@@ -102,14 +106,7 @@ TEST(Create, AForeignDirectoryIsRefused) {
 TEST(Create, AForeignRocksDbDatabaseIsRefused) {
   TempDir dir;
   const std::string db = dir.path() + "/db";
-  {
-    rocksdb::Options o;
-    o.create_if_missing = true;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(o, db, &raw).ok());
-    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), "theirs", "x").ok());
-    delete raw;
-  }
+  MakeRocksDb(db, true);
   auto open = DB::Open(Creating(), db);
   ASSERT_FALSE(open.ok());
   EXPECT_NE(open.status().message().find("not an sredb one"), std::string::npos)
