@@ -35,7 +35,9 @@ void MakeRocksDb(const std::string& path, bool put) {
   o.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(o, path, &raw).ok());
-  if (put) EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), "theirs", "x").ok());
+  if (put) {
+    EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), "theirs", "x").ok());
+  }
   delete raw;
 }
 
