@@ -272,12 +272,13 @@ class ReaderImpl final : public Reader {
       }
       const uint64_t last = DecodeBigEndian64(key.data() + 8);
       // Keep the columns decoded for earlier reads of the same pack.
+      FieldMask decode = fields;
       if (pack_start_ == start && !pack_.ids.empty() && pack_.ids.back() == last) {
-        fields |= pack_.fields;
+        decode |= pack_.fields;
       }
       ++counters_.chunks;
       pack_start_ = start;
-      Status s = DecodePack(value, start, fields, &pack_);
+      Status s = DecodePack(value, start, decode, &pack_);
       if (!s.ok()) {
         pack_.ids.clear();
         return ChunkError(s, "pack", start, last);

@@ -278,5 +278,35 @@ TEST(Seal, PacksSurviveLateEventsAndGroupedReseals) {
   EXPECT_GT(packs, 3);
 }
 
+// Reads of one pack asking for different columns each get exactly what
+// they ask for (the Reader decodes the pack once, with every column asked
+// so far).
+TEST(Seal, ReadsOfOnePackFillOnlyTheColumnsAsked) {
+  TempDir dir;
+  auto db = OpenOrDie(dir.path(), ManualSealing());
+  AppendRandom(db.get(), 200, 1, 9);  // 5 sparse series: one pack
+  ASSERT_TRUE(db->Flush().ok());
+  auto reader = db->NewReader();
+  ASSERT_TRUE(reader.ok());
+  auto series = (*reader)->Select({});
+  ASSERT_TRUE(series.ok());
+  ASSERT_GE(series->size(), 2u);
+  const FieldMask asks[] = {FieldBit(Field::kSuccess), FieldBit(Field::kCost),
+                            FieldBit(Field::kSuccess) | FieldBit(Field::kLatency)};
+  for (const FieldMask fields : asks) {
+    for (const SeriesRef& ref : *series) {
+      Columns c;
+      ASSERT_TRUE(
+          (*reader)->ReadColumns(ref.id, kT0, kT0 + kNanosPerDay, fields, &c).ok());
+      ASSERT_GT(c.size(), 0u);
+      EXPECT_EQ(c.success.size(), (fields & FieldBit(Field::kSuccess)) ? c.size() : 0);
+      EXPECT_EQ(c.cost_micros.size(), (fields & FieldBit(Field::kCost)) ? c.size() : 0);
+      EXPECT_EQ(c.latency_ms.size(), (fields & FieldBit(Field::kLatency)) ? c.size() : 0);
+      EXPECT_TRUE(c.tokens_in.empty());
+    }
+  }
+  EXPECT_EQ((*reader)->counters().chunks, 3u);  // the pack, once per new column
+}
+
 }  // namespace
 }  // namespace sredb
