@@ -1,7 +1,6 @@
 // Sealing moves head events into chunks without changing what reads see:
 // no duplicates, no gaps, late events merged, also while sealing runs.
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include <atomic>
 #include <chrono>
@@ -190,26 +189,11 @@ TEST(Seal, ScansDuringSealingSeeNoDuplicatesAndNoGaps) {
 
 // The keys of the chunks CF by kind: {chunks of their own, packs}.
 std::pair<int, int> CountChunkKeys(const std::string& path) {
-  std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names)
-    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  EXPECT_TRUE(
-      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descs, &handles, &raw)
-          .ok());
   std::pair<int, int> out{0, 0};
-  for (auto* h : handles) {
-    if (h->GetName() != internal::kChunksCf) continue;
-    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      ++(it->key().size() == internal::kPackKeySize ? out.second : out.first);
-    }
-  }
-  for (auto* h : handles) EXPECT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
-  delete raw;
+  testing::ForEachRaw(path, internal::kChunksCf,
+                      [&](std::string_view key, std::string_view) {
+                        ++(key.size() == internal::kPackKeySize ? out.second : out.first);
+                      });
   return out;
 }
 

@@ -8,8 +8,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/db.h"
@@ -144,6 +146,33 @@ inline void DamageFirst(const std::string& path, const std::string& cf,
 }
 
 inline void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
+
+// Calls fn(key, value) for every entry of column family `cf`, read with
+// RocksDB directly (read-only; the database closed or open read-only).
+inline void ForEachRaw(
+    const std::string& path, const std::string& cf,
+    const std::function<void(std::string_view, std::string_view)>& fn) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const std::string& n : names)
+    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descs, &handles, &raw)
+          .ok());
+  for (auto* h : handles) {
+    if (h->GetName() != cf) continue;
+    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      fn(std::string_view(it->key().data(), it->key().size()),
+         std::string_view(it->value().data(), it->value().size()));
+    }
+  }
+  for (auto* h : handles) EXPECT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
+  delete raw;
+}
 
 }  // namespace sredb::testing
 

@@ -3,7 +3,6 @@
 // marked version 2 and takes late events that seal into packs beside its old
 // chunks: every read gives exactly the generator's events throughout.
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include "storage/db.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/keys.h"
+#include "tests/storage/test_util.h"
 #include "tools/fleet.h"
 
 namespace sredb {
@@ -89,33 +89,17 @@ struct RawFacts {
   int packs = 0;
 };
 RawFacts ReadRaw(const std::string& path) {
-  std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names)
-    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  EXPECT_TRUE(
-      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descs, &handles, &raw)
-          .ok());
   RawFacts facts;
-  for (auto* h : handles) {
-    std::string v;
-    if (h->GetName() == internal::kMetaCf &&
-        raw->Get(rocksdb::ReadOptions(), h, internal::kFormatVersionKey, &v).ok() &&
-        v.size() >= 4) {
-      facts.version = internal::DecodeFixed32(v.data());
-    }
-    if (h->GetName() == internal::kChunksCf) {
-      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        facts.packs += it->key().size() == internal::kPackKeySize;
-      }
-    }
-  }
-  for (auto* h : handles) EXPECT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
-  delete raw;
+  testing::ForEachRaw(path, internal::kMetaCf,
+                      [&](std::string_view key, std::string_view v) {
+                        if (key == internal::kFormatVersionKey && v.size() >= 4) {
+                          facts.version = internal::DecodeFixed32(v.data());
+                        }
+                      });
+  testing::ForEachRaw(path, internal::kChunksCf,
+                      [&](std::string_view key, std::string_view) {
+                        facts.packs += key.size() == internal::kPackKeySize;
+                      });
   return facts;
 }
 
