@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "query/parser.h"
+#include "storage/internal/regex_compile.h"
 #include "storage/rfc3339.h"
 
 namespace sredb::query::internal {
@@ -224,15 +225,9 @@ bool RegexCompiles(std::string_view pattern, std::string* why) {
     *why = "longer than " + std::to_string(kMaxRegexBytes) + " bytes";
     return false;
   }
-  // std::regex reports a bad pattern only by throwing; this is the one
-  // place the query layer catches an exception, and it does not escape.
-  try {
-    std::regex re(pattern.begin(), pattern.end(), std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    *why = e.what();
-    return false;
-  }
-  return true;
+  // The storage layer compiles it the same way when the query runs.
+  std::regex re;
+  return sredb::internal::CompileRegex(std::string(pattern), &re, why);
 }
 
 }  // namespace sredb::query::internal

@@ -8,6 +8,7 @@
 #include "storage/internal/checksum.h"
 #include "storage/internal/db_impl.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/regex_compile.h"
 #include "storage/rfc3339.h"
 
 namespace sredb::internal {
@@ -47,11 +48,7 @@ Status CompileMatchers(std::span<const LabelMatcher> matchers,
     }
     AnnotationMatcher am{&m, {}};
     if (m.op == LabelMatcher::Op::kRegex) {
-      try {
-        am.re = std::regex(m.values[0], std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return Status::InvalidArgument("bad regex '" + m.values[0] + "': " + e.what());
-      }
+      SREDB_RETURN_IF_ERROR(CompileRegex(m.values[0], &am.re));
     }
     out->push_back(std::move(am));
   }

@@ -8,6 +8,7 @@
 #include "storage/internal/checksum.h"
 #include "storage/internal/coding.h"
 #include "storage/internal/keys.h"
+#include "storage/internal/regex_compile.h"
 #include "storage/internal/rocks_status.h"
 
 namespace sredb::internal {
@@ -88,11 +89,7 @@ Result<std::vector<uint64_t>> SelectOne(rocksdb::DB* db, rocksdb::ColumnFamilyHa
   if (m.op == LabelMatcher::Op::kNeq) {
     keep = [&m](std::string_view v) { return v != m.values[0]; };
   } else {
-    try {
-      re = std::regex(m.values[0], std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return Status::InvalidArgument("bad regex '" + m.values[0] + "': " + e.what());
-    }
+    SREDB_RETURN_IF_ERROR(CompileRegex(m.values[0], &re));
     keep = [&re](std::string_view v) { return std::regex_match(v.begin(), v.end(), re); };
   }
   std::vector<uint64_t> with;

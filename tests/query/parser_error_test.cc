@@ -124,6 +124,12 @@ TEST(ParseErrors, WhereConditions) {
        "label)"},
       {"SELECT count() FROM tasks WHERE agent ~ '(' AND time IN LAST 1h",
        "1:41: bad regex '(': Mismatched '(' and ')' in regular expression"},
+      // Numbers libstdc++'s regex parser would overflow on (found by fuzzing).
+      {"SELECT count() FROM tasks WHERE agent ~ 'a(b)\\4444444444444444444' AND "
+       "time IN LAST 1h",
+       "1:41: bad regex 'a(b)\\4444444444444444444': a number of 19 digits (at most 9)"},
+      {"SELECT count() FROM tasks WHERE agent ~ 'a{1,12345678901}' AND time IN LAST 1h",
+       "1:41: bad regex 'a{1,12345678901}': a number of 11 digits (at most 9)"},
       {"SELECT count() FROM tasks WHERE agent = 42",
        "1:41: expected a string after agent =, got '42'"},
       {"SELECT count() FROM tasks WHERE agent IN ()",
