@@ -91,23 +91,14 @@ TEST(AnnotationRecord, RefusesEveryTruncationAndTrailingBytes) {
 // A database written before annotations existed: the same layout without
 // the annotations family.
 void DropAnnotationsFamily(const std::string& path) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names)
-    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw).ok());
-  for (auto* h : handles) {
-    if (h->GetName() == internal::kAnnotationsCf) {
-      ASSERT_TRUE(raw->DropColumnFamily(h).ok());
-    }
+  {
+    testing::RawDb raw(path, /*read_only=*/false);
+    ASSERT_TRUE(raw.ok());
+    rocksdb::ColumnFamilyHandle* h = raw.Family(internal::kAnnotationsCf);
+    ASSERT_NE(h, nullptr);
+    ASSERT_TRUE(raw.db()->DropColumnFamily(h).ok());
   }
-  for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
-  ASSERT_TRUE(raw->Close().ok());
-  delete raw;
-  names.clear();
+  std::vector<std::string> names;
   ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   ASSERT_EQ(std::count(names.begin(), names.end(), internal::kAnnotationsCf), 0);
 }

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -115,34 +116,66 @@ inline std::unique_ptr<DB> OpenOrDie(const std::string& path, Options options = 
   return db.ok() ? std::move(db).value() : nullptr;
 }
 
+// A database opened with RocksDB directly, every column family with it
+// (for tests that damage or inspect what sredb wrote); closed on scope exit.
+class RawDb {
+ public:
+  RawDb(const std::string& path, bool read_only) {
+    std::vector<std::string> names;
+    ok_ = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok();
+    std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+    for (const std::string& n : names)
+      descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::Status s =
+        !ok_ ? rocksdb::Status::NotFound(path)
+        : read_only
+            ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descs, &handles_,
+                                           &db_)
+            : rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles_, &db_);
+    ok_ = s.ok();
+    EXPECT_TRUE(ok_) << s.ToString();
+  }
+  ~RawDb() {
+    for (auto* h : handles_) EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
+    if (db_ != nullptr) {
+      EXPECT_TRUE(db_->Close().ok());
+    }
+    delete db_;
+  }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  bool ok() const { return ok_; }
+  rocksdb::DB* db() const { return db_; }
+  // The family named `cf`, or null.
+  rocksdb::ColumnFamilyHandle* Family(const std::string& cf) const {
+    for (auto* h : handles_) {
+      if (h->GetName() == cf) return h;
+    }
+    return nullptr;
+  }
+
+ private:
+  bool ok_ = false;
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
 // Applies `mutate` to the value of the first key of column family `cf`
 // whose key starts with `prefix`, with the database closed.
 inline void DamageFirst(const std::string& path, const std::string& cf,
                         const std::string& prefix, void (*mutate)(std::string*)) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names)
-    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened =
-      rocksdb::DB::Open(rocksdb::DBOptions(), path, descs, &handles, &raw);
-  ASSERT_TRUE(opened.ok()) << opened.ToString();
-  rocksdb::ColumnFamilyHandle* h = nullptr;
-  for (auto* handle : handles) {
-    if (handle->GetName() == cf) h = handle;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
+  RawDb raw(path, /*read_only=*/false);
+  ASSERT_TRUE(raw.ok());
+  rocksdb::ColumnFamilyHandle* h = raw.Family(cf);
+  ASSERT_NE(h, nullptr) << cf;
+  std::unique_ptr<rocksdb::Iterator> it(raw.db()->NewIterator(rocksdb::ReadOptions(), h));
   it->Seek(prefix);
   ASSERT_TRUE(it->Valid());
   std::string key = it->key().ToString(), value = it->value().ToString();
   it.reset();
   mutate(&value);
-  ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), h, key, value).ok());
-  for (auto* handle : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(handle).ok());
-  ASSERT_TRUE(raw->Close().ok());
-  delete raw;
+  ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), h, key, value).ok());
 }
 
 inline void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
@@ -152,26 +185,15 @@ inline void FlipMiddleByte(std::string* v) { (*v)[v->size() / 2] ^= 0x10; }
 inline void ForEachRaw(
     const std::string& path, const std::string& cf,
     const std::function<void(std::string_view, std::string_view)>& fn) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& n : names)
-    descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(
-      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descs, &handles, &raw)
-          .ok());
-  for (auto* h : handles) {
-    if (h->GetName() != cf) continue;
-    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      fn(std::string_view(it->key().data(), it->key().size()),
-         std::string_view(it->value().data(), it->value().size()));
-    }
+  RawDb raw(path, /*read_only=*/true);
+  ASSERT_TRUE(raw.ok());
+  rocksdb::ColumnFamilyHandle* h = raw.Family(cf);
+  if (h == nullptr) return;  // a family the database does not have is empty
+  std::unique_ptr<rocksdb::Iterator> it(raw.db()->NewIterator(rocksdb::ReadOptions(), h));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    fn(std::string_view(it->key().data(), it->key().size()),
+       std::string_view(it->value().data(), it->value().size()));
   }
-  for (auto* h : handles) EXPECT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
-  delete raw;
 }
 
 }  // namespace sredb::testing
