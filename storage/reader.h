@@ -135,9 +135,11 @@ class Reader {
   // the stored rollups where a partition has them, from chunks where it
   // has not, head events merged in. NotFound, naming the partition, when
   // retention dropped the data that bucket needs (raw events and the
-  // 1-minute rollups of a partition that had none).
+  // 1-minute rollups of a partition that had none). `fields` names the
+  // columns the caller looks at: the parts of a bucket for the others may be
+  // left empty (count is always filled; kAllFields fills everything).
   virtual Status ReadBuckets(uint64_t series, Resolution resolution, int64_t from,
-                             int64_t to, std::vector<Bucket>* out) = 0;
+                             int64_t to, FieldMask fields, std::vector<Bucket>* out) = 0;
 
   // Whether (series, partition holding `time`) has stored rollups at
   // `resolution` (the planner's cost model; reads are exact either way).

@@ -541,7 +541,8 @@ Status SelectRun::RunSeries(size_t si, const SeriesRef& s,
     } else {
       buckets_.clear();
       const Resolution res = r.tier == Tier::kHour ? Resolution::k1h : Resolution::k1m;
-      SREDB_RETURN_IF_ERROR(reader_->ReadBuckets(s.id, res, r.from, r.to, &buckets_));
+      SREDB_RETURN_IF_ERROR(
+          reader_->ReadBuckets(s.id, res, r.from, r.to, fields_, &buckets_));
       FeedBuckets(si, s, buckets_);
       SREDB_RETURN_IF_ERROR(CheckLimits(buckets_.size() * sizeof(Bucket)));
     }

@@ -2,6 +2,7 @@
 // over one consistent cut: a RocksDB snapshot and the partition catalog
 // taken with it.
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
@@ -132,7 +133,7 @@ class ReaderImpl final : public Reader {
   }
 
   Status ReadBuckets(uint64_t series, Resolution resolution, int64_t from, int64_t to,
-                     std::vector<Bucket>* out) override {
+                     FieldMask fields, std::vector<Bucket>* out) override {
     const int tier = static_cast<int>(resolution);
     const int64_t res = kRollupResolutions[tier];
     from = std::max<int64_t>(from, 0);  // no event lies before the epoch
@@ -149,7 +150,8 @@ class ReaderImpl final : public Reader {
       Status s = GetRollup(tier, start, series, &value);
       if (s.ok()) {
         ++counters_.rollup_records;
-        s = DecodeRollupRecord(value, res, start, from, to, &buckets);
+        s = DecodeRollupRecord(value, res, start, from, to, &buckets,
+                               (fields & FieldBit(Field::kLatency)) != 0);
         if (!s.ok()) return Named(s, tier, start, series);
         counters_.rollup_buckets += buckets.size();
       } else if (!s.IsNotFound()) {
@@ -188,10 +190,15 @@ class ReaderImpl final : public Reader {
 
   bool HasRollups(uint64_t series, Resolution resolution, int64_t time) override {
     if (time < 0) return false;
+    const int tier = static_cast<int>(resolution);
+    const int64_t start = PartitionStart(time, db_->partition_ns());
+    RollupIds& known = rollup_ids_[tier][start];
+    if (!known.loaded && ++known.probes > kProbesBeforeLoad) LoadRollupIds(tier, start);
+    if (known.loaded) {
+      return std::binary_search(known.ids.begin(), known.ids.end(), series);
+    }
     std::string_view value;
-    return GetRollup(static_cast<int>(resolution),
-                     PartitionStart(time, db_->partition_ns()), series, &value)
-        .ok();
+    return GetRollup(tier, start, series, &value).ok();
   }
 
   Status ReadAnnotations(int64_t from, int64_t to, std::span<const LabelMatcher> matchers,
@@ -235,6 +242,31 @@ class ReaderImpl final : public Reader {
     Result<bool> found = rollups_[tier].Find(ChunkKey(start, series), value);
     if (!found.ok()) return found.status();
     return *found ? Status::OK() : Status::NotFound("");
+  }
+
+  // Reads the ids of the series with rollups at `tier` in partition `start`
+  // into rollup_ids_ (left unloaded, so that lookups go on one by one, if
+  // the read fails: they then meet the error where it can be reported).
+  void LoadRollupIds(int tier, int64_t start) {
+    RollupIds& known = rollup_ids_[tier][start];
+    if (db_->rollup_cf(tier) == nullptr) {
+      known.loaded = true;
+      return;
+    }
+    rocksdb::ReadOptions ro;
+    ro.snapshot = view_.snapshot;
+    const std::string first = ChunkKey(start, 0);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->rocks()->NewIterator(ro, db_->rollup_cf(tier)));
+    std::vector<uint64_t> ids;
+    for (it->Seek(first); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      if (key.size() < 8 || std::memcmp(key.data(), first.data(), 8) != 0) break;
+      if (key.size() == kChunkKeySize) ids.push_back(DecodeBigEndian64(key.data() + 8));
+    }
+    if (!it->status().ok()) return;
+    known.ids = std::move(ids);  // ascending: the keys are
+    known.loaded = true;
   }
 
   static Status Named(const Status& s, int tier, int64_t start, uint64_t series) {
@@ -383,6 +415,16 @@ class ReaderImpl final : public Reader {
   Columns part_;            // a partition's rows before they join a non-empty output
   int64_t pack_start_ = 0;  // the partition of pack_
   DecodedPack pack_;        // the pack last read (ids empty: none)
+  // Which series have rollups, per tier and partition: looked up one by one
+  // through the cursor at first; a partition asked about more often than
+  // kProbesBeforeLoad times has its ids read once (a query over many series).
+  struct RollupIds {
+    uint32_t probes = 0;
+    bool loaded = false;
+    std::vector<uint64_t> ids;  // ascending
+  };
+  static constexpr uint32_t kProbesBeforeLoad = 32;
+  std::unordered_map<int64_t, RollupIds> rollup_ids_[2];
   int64_t raw_horizon_ = INT64_MAX;
   std::unordered_map<int64_t, std::unordered_map<uint64_t, std::vector<Event>>> head_;
   ReadCounters counters_;

@@ -32,9 +32,10 @@ inline constexpr char kPartitionPrefix = 'P';  // 'P' ordered64(start) -> Partit
 inline constexpr char kSeriesPrefix = 's';   // 's' be64(id) -> canonical labels
 inline constexpr char kPostingPrefix = 'l';  // 'l' name 0 value 0 be64(id) -> ""
 
-// The on-disk format this code writes (2: packs in the chunks CF). It also
-// opens version 1, which has none, and marks it 2 when it opens it to write.
-inline constexpr uint32_t kFormatVersion = 2;
+// The on-disk format this code writes (2: packs in the chunks CF; 3: rollup
+// buckets of version 2). It also opens versions 1 and 2, which lack them,
+// and marks them 3 when it opens them to write.
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr uint32_t kOldestFormatVersion = 1;
 
 inline std::string PartitionKey(int64_t start) {

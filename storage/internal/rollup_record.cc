@@ -51,7 +51,7 @@ std::string EncodeRollupRecord(std::span<const TimedBucket> buckets, int64_t res
 
 Status DecodeRollupRecord(std::string_view record, int64_t resolution,
                           int64_t partition_start, int64_t from, int64_t to,
-                          std::vector<TimedBucket>* out) {
+                          std::vector<TimedBucket>* out, bool with_latency) {
   if (!CheckAndStripChecksum(&record)) return Status::Corruption("bad checksum");
   if (record.empty() || static_cast<uint8_t>(record[0]) != kRollupRecordVersion) {
     return record.empty() ? Status::Corruption("empty record")
@@ -78,7 +78,7 @@ Status DecodeRollupRecord(std::string_view record, int64_t resolution,
     }
     prev = start;
     rollup::RollupBucket b;
-    Status s = b.DecodeFrom(&record);
+    Status s = b.DecodeFrom(&record, with_latency && start >= from && start < to);
     if (s.ok() && b.count == 0) s = Status::Corruption("empty");
     if (!s.ok()) {
       out->resize(old_size);

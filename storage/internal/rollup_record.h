@@ -66,10 +66,11 @@ std::string EncodeRollupRecord(std::span<const TimedBucket> buckets, int64_t res
 
 // Appends the record's buckets whose start lies in [from, to) to *out.
 // Corruption, naming what is wrong, on a bad checksum, version, layout or
-// bucket; *out is then unchanged.
+// bucket; *out is then unchanged. Without `with_latency` the buckets'
+// latency parts are checked and skipped (RollupBucket::DecodeFrom).
 Status DecodeRollupRecord(std::string_view record, int64_t resolution,
                           int64_t partition_start, int64_t from, int64_t to,
-                          std::vector<TimedBucket>* out);
+                          std::vector<TimedBucket>* out, bool with_latency = true);
 
 }  // namespace sredb::internal
 

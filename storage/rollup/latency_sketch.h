@@ -90,6 +90,10 @@ class LatencySketch {
   // Reads a sketch written by AppendTo, advancing `*in`. Corruption when
   // the bytes are truncated or malformed; *this is then empty.
   Status DecodeFrom(std::string_view* in);
+  // Advances `*in` past a sketch written by AppendTo, keeping nothing (for
+  // readers that need no latency). It checks the structure as DecodeFrom
+  // does, but not the sum of the bucket counts.
+  static Status Skip(std::string_view* in);
 
   friend bool operator==(const LatencySketch&, const LatencySketch&) = default;
 
@@ -107,7 +111,9 @@ class LatencySketch {
   void EncodeDense(std::string* dst) const;
   void EncodeSparse(std::string* dst) const;
   size_t SparseSize() const;
-  Status DecodeBuckets(std::string_view* in, int64_t first, uint64_t span);
+  Status Decode(std::string_view* in, bool keep_buckets);
+  Status DecodeBuckets(std::string_view* in, int64_t first, uint64_t span,
+                       bool keep_buckets);
 
   // Invariants: count_ = zero_count_ + the sum of counts_; counts_ is empty
   // or its first and last elements are non-zero; min_ <= max_ and both are 0

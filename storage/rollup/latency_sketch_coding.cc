@@ -84,7 +84,14 @@ void LatencySketch::AppendTo(std::string* dst) const {
   }
 }
 
-Status LatencySketch::DecodeFrom(std::string_view* in) {
+Status LatencySketch::DecodeFrom(std::string_view* in) { return Decode(in, true); }
+
+Status LatencySketch::Skip(std::string_view* in) {
+  LatencySketch unused;
+  return unused.Decode(in, false);
+}
+
+Status LatencySketch::Decode(std::string_view* in, bool keep_buckets) {
   LatencySketch s;
   uint64_t zero = 0, span = 0;
   if (!internal::GetVarint64(in, &zero) || !internal::GetVarint64(in, &span)) {
@@ -105,7 +112,7 @@ Status LatencySketch::DecodeFrom(std::string_view* in) {
       } else {
         const int64_t first =
             static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1);
-        st = s.DecodeBuckets(in, first, span);
+        st = s.DecodeBuckets(in, first, span, keep_buckets);
       }
     }
   }
@@ -113,8 +120,10 @@ Status LatencySketch::DecodeFrom(std::string_view* in) {
   return st;
 }
 
-// Reads the mode byte and the body for buckets first .. first + span - 1.
-Status LatencySketch::DecodeBuckets(std::string_view* in, int64_t first, uint64_t span) {
+// Reads the mode byte and the body for buckets first .. first + span - 1,
+// keeping the counts in counts_ when keep_buckets (else only count_).
+Status LatencySketch::DecodeBuckets(std::string_view* in, int64_t first, uint64_t span,
+                                    bool keep_buckets) {
   if (first < kMinIndex || first > kMaxIndex ||
       span > static_cast<uint64_t>(kMaxIndex - first + 1)) {
     return Bad("bucket index out of range");
@@ -124,8 +133,25 @@ Status LatencySketch::DecodeBuckets(std::string_view* in, int64_t first, uint64_
   in->remove_prefix(1);
   if (mode != kDense && mode != kSparse) return Bad("unknown mode");
   offset_ = static_cast<int32_t>(first);
-  counts_.assign(span, 0);
-  uint64_t j = 0;  // the next bucket to fill
+  if (!keep_buckets && mode == kDense) {
+    // Skipping: find the end of `span` varints, the first and last non-zero.
+    const char* p = in->data();
+    const char* const end = p + in->size();
+    if (p == end || *p == 0) return Bad("empty end bucket");
+    const char* last = p;  // the first byte of the current varint
+    for (uint64_t k = 0; k < span; ++k) {
+      last = p;
+      while (p != end && (static_cast<uint8_t>(*p) & 0x80) != 0) ++p;
+      if (p == end) return Bad("truncated count");
+      ++p;
+    }
+    if (*last == 0) return Bad("empty end bucket");
+    in->remove_prefix(static_cast<size_t>(p - in->data()));
+    return Status::OK();
+  }
+  if (keep_buckets) counts_.assign(span, 0);
+  uint64_t front = 0, back = 0;  // the counts of the first and last bucket
+  uint64_t j = 0;                // the next bucket to fill
   while (j < span) {
     uint64_t c = 0;
     if (mode == kDense) {
@@ -141,10 +167,13 @@ Status LatencySketch::DecodeBuckets(std::string_view* in, int64_t first, uint64_
         return Bad("bad count");
       }
     }
-    counts_[j++] = c;
+    if (j == 0) front = c;
+    if (j == span - 1) back = c;
+    if (keep_buckets) counts_[j] = c;
+    ++j;
     if (__builtin_add_overflow(count_, c, &count_)) return Bad("count overflows");
   }
-  if (counts_.front() == 0 || counts_.back() == 0) return Bad("empty end bucket");
+  if (front == 0 || back == 0) return Bad("empty end bucket");
   return Status::OK();
 }
 

@@ -1,7 +1,7 @@
-// Rollup bucket record, version 1 (storage/FORMAT.md, "Rollup bucket"):
+// Rollup bucket record, version 2 (storage/FORMAT.md, "Rollup bucket"):
 //
-//   bucket  := u8 version (1) | varint count
-//            | [varint presence | latency | part*]     if count > 0
+//   bucket  := u8 version (2) | varint count
+//            | [varint presence | varint L | latency (L bytes) | part*]   if count > 0
 //   latency := wide(latency_sum) | wide(latency_sum_squares) | sketch
 //   part, one per set presence bit, in bit order:
 //     bit 0  good               varint good
@@ -21,6 +21,10 @@
 //   float_stats := varint count | fixed32 min bits | fixed32 max bits | wide(sum)
 //   wide   := the ExactSum / ExactSumSquares encoding (rollup/wide_int.h)
 //   sketch := the LatencySketch encoding (rollup/latency_sketch.h)
+//
+// Version 1 is the same without L: its latency part is read through to find
+// the parts after it. L lets a reader that needs no latency (most of a
+// bucket's bytes) step over it.
 //
 // The record carries no checksum of its own: the value that stores it ends
 // in the XXH3 every sredb value carries.
@@ -191,9 +195,13 @@ void RollupBucket::AppendTo(std::string* dst) const {
   if (user_rating.count != 0) presence |= kRating;
   if (hallucinated_true != 0 || hallucinated_false != 0) presence |= kHallucinated;
   internal::PutVarint64(dst, presence);
+  const size_t mark = dst->size();
   latency_sum.AppendTo(dst);
   latency_sum_squares.AppendTo(dst);
   latency.AppendTo(dst);
+  std::string length;
+  internal::PutVarint64(&length, dst->size() - mark);
+  dst->insert(mark, length);
   if (presence & kGood) internal::PutVarint64(dst, good);
   for (size_t i = 0; i < ints.size(); ++i) {
     if (presence & (kCost << i)) PutIntStats(dst, *ints[i]);
@@ -206,30 +214,54 @@ void RollupBucket::AppendTo(std::string* dst) const {
   }
 }
 
-Status RollupBucket::DecodeFrom(std::string_view* in) {
+Status RollupBucket::DecodeFrom(std::string_view* in, bool with_latency) {
   RollupBucket b;
-  Status st = b.DecodeParts(in);
+  Status st = b.DecodeParts(in, with_latency);
   *this = st.ok() ? std::move(b) : RollupBucket();
   return st;
 }
 
-Status RollupBucket::DecodeParts(std::string_view* in) {
+Status RollupBucket::DecodeParts(std::string_view* in, bool with_latency) {
   if (in->empty()) return Bad("empty record");
   const uint8_t version = static_cast<uint8_t>(in->front());
   in->remove_prefix(1);
-  if (version != kRollupBucketVersion) {
+  if (version != 1 && version != kRollupBucketVersion) {
     return Status::NotSupported("rollup bucket: version " + std::to_string(version) +
-                                ", this code reads version 1");
+                                ", this code reads versions 1 and 2");
   }
   uint64_t presence = 0;
   if (!internal::GetVarint64(in, &count)) return Bad("truncated count");
   if (count == 0) return Status::OK();
   if (!internal::GetVarint64(in, &presence)) return Bad("truncated presence");
   if ((presence & ~uint64_t{kAllParts}) != 0) return Bad("unknown presence bits");
-  SREDB_RETURN_IF_ERROR(latency_sum.DecodeFrom(in));
-  SREDB_RETURN_IF_ERROR(latency_sum_squares.DecodeFrom(in));
-  SREDB_RETURN_IF_ERROR(latency.DecodeFrom(in));
-  if (latency.count() != count) return Bad("latency count differs from count");
+  std::string_view section = *in;  // version 1: the latency part and what follows
+  if (version >= 2) {
+    uint64_t length = 0;
+    if (!internal::GetVarint64(in, &length) || length > in->size()) {
+      return Bad("bad latency length");
+    }
+    section = in->substr(0, length);
+    in->remove_prefix(length);
+  }
+  if (with_latency) {
+    SREDB_RETURN_IF_ERROR(latency_sum.DecodeFrom(&section));
+    SREDB_RETURN_IF_ERROR(latency_sum_squares.DecodeFrom(&section));
+    SREDB_RETURN_IF_ERROR(latency.DecodeFrom(&section));
+    if (latency.count() != count) return Bad("latency count differs from count");
+  } else if (version == 1) {
+    ExactSum sum;
+    ExactSumSquares squares;
+    SREDB_RETURN_IF_ERROR(sum.DecodeFrom(&section));
+    SREDB_RETURN_IF_ERROR(squares.DecodeFrom(&section));
+    SREDB_RETURN_IF_ERROR(LatencySketch::Skip(&section));
+  } else {
+    section = {};  // stepped over, unread
+  }
+  if (version == 1) {
+    *in = section;
+  } else if (!section.empty()) {
+    return Bad("latency length disagrees with its parts");
+  }
   if ((presence & kGood) && (!internal::GetVarint64(in, &good) || good > count)) {
     return Bad("bad good count");
   }

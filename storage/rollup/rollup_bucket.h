@@ -30,7 +30,8 @@
 
 namespace sredb::rollup {
 
-inline constexpr uint8_t kRollupBucketVersion = 1;
+// The record version this code writes; it also reads version 1.
+inline constexpr uint8_t kRollupBucketVersion = 2;
 
 // Sum, min and max of an integer column every event carries. min and max
 // mean something only when the bucket's count > 0 (they are 0 otherwise).
@@ -89,16 +90,18 @@ struct RollupBucket {
 
   // Appends the record (layout in rollup_bucket.cc).
   void AppendTo(std::string* dst) const;
-  // Reads a record written by AppendTo, advancing `*in`. Corruption when
-  // the bytes are truncated, malformed or inconsistent, NotSupported for an
-  // unknown version; *this is then empty.
-  Status DecodeFrom(std::string_view* in);
+  // Reads a record written by AppendTo (of version 1 or 2), advancing `*in`. Corruption
+  // when the bytes are truncated, malformed or inconsistent, NotSupported for an unknown
+  // version; *this is then empty. Without `with_latency` the latency parts (latency_sum,
+  // latency_sum_squares, latency) are checked and skipped, and stay empty: for readers
+  // that answer no latency question.
+  Status DecodeFrom(std::string_view* in, bool with_latency = true);
 
   friend bool operator==(const RollupBucket&, const RollupBucket&) = default;
 
  private:
   // DecodeFrom into an empty bucket; on error *this is partly filled.
-  Status DecodeParts(std::string_view* in);
+  Status DecodeParts(std::string_view* in, bool with_latency);
 };
 
 }  // namespace sredb::rollup

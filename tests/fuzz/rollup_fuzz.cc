@@ -24,12 +24,24 @@ namespace {
 constexpr int64_t kPartitionStart = 1'772'323'200'000'000'000;  // 2026-03-01
 
 void FuzzBucket(std::string_view in) {
+  std::string_view lean_in = in;
   rollup::RollupBucket b;
   Status s = b.DecodeFrom(&in);
   if (!s.ok()) {
     SREDB_FUZZ_CHECK(b == rollup::RollupBucket(), "a refused record leaves it empty");
     return;
   }
+  // Without latency: the same bytes read, the same bucket less its latency.
+  rollup::RollupBucket lean;
+  s = lean.DecodeFrom(&lean_in, false);
+  SREDB_FUZZ_CHECK(s.ok(),
+                   "a record read whole is read without latency: " + s.ToString());
+  SREDB_FUZZ_CHECK(lean_in.size() == in.size(), "both reads end at the same byte");
+  rollup::RollupBucket expected = b;
+  expected.latency_sum = {};
+  expected.latency_sum_squares = {};
+  expected.latency = {};
+  SREDB_FUZZ_CHECK(lean == expected, "only the latency parts are left out");
   std::string again;
   b.AppendTo(&again);
   std::string_view again_in = again;

@@ -73,7 +73,7 @@ std::vector<Bucket> BruteForceBuckets(const std::vector<Event>& events, int64_t 
 void CheckBuckets(Reader* reader, uint64_t id, const std::vector<Event>& events,
                   Resolution res, const std::string& what, Problems* problems) {
   std::vector<Bucket> got;
-  Status s = reader->ReadBuckets(id, res, 0, INT64_MAX, &got);
+  Status s = reader->ReadBuckets(id, res, 0, INT64_MAX, kAllFields, &got);
   if (!s.ok()) return problems->Add(what + ": ReadBuckets: " + s.ToString());
   const std::vector<Bucket> want = BruteForceBuckets(events, ResolutionNs(res));
   if (got.size() != want.size()) {

@@ -215,7 +215,8 @@ TEST(Corruption, WhatReadsTouchIsNamedAndTheRestAnswers) {
                                    ? Resolution::k1m
                                    : Resolution::k1h;
         std::vector<Bucket> buckets;
-        Status s = (*reader)->ReadBuckets(ref.id, res, kT0, kT0 + kNanosPerDay, &buckets);
+        Status s = (*reader)->ReadBuckets(ref.id, res, kT0, kT0 + kNanosPerDay,
+                                          kAllFields, &buckets);
         Columns c;
         Status r =
             (*reader)->ReadColumns(ref.id, kT0, kT0 + kNanosPerDay, kAllFields, &c);

@@ -309,7 +309,7 @@ void CheckBuckets(Reader* reader, uint64_t id, const std::vector<Event>& events,
                   Resolution res, int64_t from, int64_t to, bool may_be_gone,
                   const std::string& what, Problems* problems) {
   std::vector<Bucket> got;
-  Status s = reader->ReadBuckets(id, res, from, to, &got);
+  Status s = reader->ReadBuckets(id, res, from, to, kAllFields, &got);
   if (may_be_gone && s.IsNotFound()) return;
   const std::string where = what + (res == Resolution::k1m ? " 1m" : " 1h") + " [" +
                             std::to_string(from) + ", " + std::to_string(to) + ")";

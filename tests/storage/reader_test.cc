@@ -199,7 +199,7 @@ void CheckAgainstBruteForce(DB* db, const Appended& appended, std::mt19937_64& r
         const int64_t ns = ResolutionNs(res);
         const int64_t from = r[0] / ns * ns, to = (r[1] + ns - 1) / ns * ns;
         std::vector<Bucket> buckets;
-        Status s = (*reader)->ReadBuckets(id, res, from, to, &buckets);
+        Status s = (*reader)->ReadBuckets(id, res, from, to, kAllFields, &buckets);
         ASSERT_TRUE(s.ok()) << s.ToString();
         ExpectBuckets(buckets, ExpectedBuckets(Expected(appended, agent, from, to), ns));
       }
@@ -256,7 +256,7 @@ TEST(Reader, RollupsAreBuiltOnlyWhereTheyPay) {
   // Answers are the same either way, and the stored ones are read.
   std::vector<Bucket> buckets;
   ASSERT_TRUE(r->ReadBuckets(IdOf(r, "a1"), Resolution::k1h, kT0, kT0 + 3 * kNanosPerDay,
-                             &buckets)
+                             kAllFields, &buckets)
                   .ok());
   ExpectBuckets(
       buckets,
@@ -286,7 +286,8 @@ TEST(Reader, UnboundedRangesReadEverything) {
     ASSERT_TRUE((*reader)->ReadColumns(id, kMin, kMax, kAllFields, &got).ok());
     ExpectColumns(got, all, kAllFields);
     std::vector<Bucket> hours;
-    Status s = (*reader)->ReadBuckets(id, Resolution::k1h, kMin, kMax, &hours);
+    Status s =
+        (*reader)->ReadBuckets(id, Resolution::k1h, kMin, kMax, kAllFields, &hours);
     ASSERT_TRUE(s.ok()) << s.ToString();
     ExpectBuckets(hours, ExpectedBuckets(all, kHour));
     EXPECT_FALSE((*reader)->HasRollups(id, Resolution::k1h, kMin));
@@ -299,9 +300,10 @@ TEST(Reader, UnalignedBucketRangesAreRefused) {
   auto reader = db->NewReader();
   ASSERT_TRUE(reader.ok());
   std::vector<Bucket> buckets;
-  EXPECT_TRUE((*reader)
-                  ->ReadBuckets(1, Resolution::k1h, kT0 + 1, kT0 + kHour, &buckets)
-                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      (*reader)
+          ->ReadBuckets(1, Resolution::k1h, kT0 + 1, kT0 + kHour, kAllFields, &buckets)
+          .IsInvalidArgument());
 }
 
 TEST(Reader, AFlippedRollupByteIsCorruptionNamingItAndTheRestStaysReadable) {
@@ -327,7 +329,7 @@ TEST(Reader, AFlippedRollupByteIsCorruptionNamingItAndTheRestStaysReadable) {
   for (const char* agent : {"a", "b"}) {
     std::vector<Bucket> buckets;
     Status s = (*reader)->ReadBuckets(IdOf(reader->get(), agent), Resolution::k1h, kT0,
-                                      kT0 + kNanosPerDay, &buckets);
+                                      kT0 + kNanosPerDay, kAllFields, &buckets);
     if (s.IsCorruption()) {
       ++corrupt;
       EXPECT_NE(s.message().find("rollups_1h record (partition"), std::string::npos)
@@ -411,11 +413,11 @@ TEST(Reader, EachTierIsDroppedAtItsHorizonAndHourBucketsOutliveRaw) {
     // Hour buckets answer for every kept day, from the raw tier or the
     // buckets built before raw was dropped.
     std::vector<Bucket> hours;
-    ASSERT_TRUE(r->ReadBuckets(id, Resolution::k1h, from, to, &hours).ok());
+    ASSERT_TRUE(r->ReadBuckets(id, Resolution::k1h, from, to, kAllFields, &hours).ok());
     ExpectBuckets(hours, ExpectedBuckets(Expected(appended, agent, from, to), kHour));
     // Before the horizon of the hour tier nothing is left.
     hours.clear();
-    ASSERT_TRUE(r->ReadBuckets(id, Resolution::k1h, kT0, from, &hours).ok());
+    ASSERT_TRUE(r->ReadBuckets(id, Resolution::k1h, kT0, from, kAllFields, &hours).ok());
     EXPECT_TRUE(hours.empty());
     // Raw reads see only the raw tier.
     Columns c;
@@ -427,14 +429,14 @@ TEST(Reader, EachTierIsDroppedAtItsHorizonAndHourBucketsOutliveRaw) {
   std::vector<Bucket> minutes;
   const int64_t day6 = kT0 + 6 * kNanosPerDay;
   ASSERT_TRUE(r->ReadBuckets(IdOf(r, "busy"), Resolution::k1m, day6, day6 + kNanosPerDay,
-                             &minutes)
+                             kAllFields, &minutes)
                   .ok());
   ExpectBuckets(
       minutes,
       ExpectedBuckets(Expected(appended, "busy", day6, day6 + kNanosPerDay), kMinute));
   minutes.clear();
   Status gone = r->ReadBuckets(IdOf(r, "sparse"), Resolution::k1m, day6,
-                               day6 + kNanosPerDay, &minutes);
+                               day6 + kNanosPerDay, kAllFields, &minutes);
   EXPECT_TRUE(gone.IsNotFound()) << gone.ToString();
   EXPECT_NE(gone.message().find("ask for 1h"), std::string::npos) << gone.message();
   reader->reset();
