@@ -397,16 +397,23 @@ Status SelectRun::PlanSeries(uint64_t series, int64_t partition,
   // adjacent intervals).
   const bool raw_only = !HasRollups(series, Resolution::k1h, partition) &&
                         !HasRollups(series, Resolution::k1m, partition);
+  if (raw_only) {
+    // One read from the first interval with slots to the end of the last:
+    // FeedRaw skips the rows of intervals without slots in between.
+    int64_t from = kMaxTime, to = 0;
+    for (; i < interval_slots_.size() && bounds_[i] < end; ++i) {
+      if (interval_slots_[i].empty()) continue;
+      from = std::min(from, std::max(bounds_[i], partition));
+      to = std::min(bounds_[i + 1], end);
+    }
+    return from < to ? AddRaw(series, partition, from, to, reads) : Status::OK();
+  }
   for (; i < interval_slots_.size() && bounds_[i] < end; ++i) {
     if (interval_slots_[i].empty()) continue;
     const int64_t from = std::max(bounds_[i], partition);
     const int64_t to = std::min(bounds_[i + 1], end);
     if (from >= to) continue;
-    if (raw_only) {
-      SREDB_RETURN_IF_ERROR(AddRaw(series, partition, from, to, reads));
-    } else {
-      SREDB_RETURN_IF_ERROR(PlanPiece(series, from, to, interval_raw_[i] != 0, reads));
-    }
+    SREDB_RETURN_IF_ERROR(PlanPiece(series, from, to, interval_raw_[i] != 0, reads));
   }
   return Status::OK();
 }

@@ -56,6 +56,11 @@ inline void PutVarint64(std::string* dst, uint64_t v) {
 // Reads a varint from `*in`, advancing it. False when truncated or longer
 // than 10 bytes.
 inline bool GetVarint64(std::string_view* in, uint64_t* v) {
+  if (!in->empty() && static_cast<uint8_t>(in->front()) < 0x80) {  // most are one byte
+    *v = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    return true;
+  }
   uint64_t result = 0;
   for (int shift = 0, i = 0; i < 10 && i < static_cast<int>(in->size());
        ++i, shift += 7) {
