@@ -28,7 +28,7 @@ namespace sredb::query {
 
 inline constexpr size_t kMaxQueryBytes = 1 << 20;  // longer texts are refused
 inline constexpr int kMaxNestingDepth = 64;        // parentheses / NOT in HAVING
-inline constexpr size_t kMaxRegexBytes = 1024;     // bounds std::regex's recursion
+inline constexpr size_t kMaxRegexBytes = 1024;     // bounds a compiled regex's size
 
 // Exactly one statement, optionally followed by ';'.
 Result<Statement> Parse(std::string_view text);

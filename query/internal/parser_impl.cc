@@ -1,8 +1,6 @@
 // Parser: token cursor, error messages and literals; see parser_impl.h.
 #include "query/internal/parser_impl.h"
 
-#include <regex>
-
 #include "query/parser.h"
 #include "storage/internal/regex_compile.h"
 #include "storage/rfc3339.h"
@@ -226,7 +224,7 @@ bool RegexCompiles(std::string_view pattern, std::string* why) {
     return false;
   }
   // The storage layer compiles it the same way when the query runs.
-  std::regex re;
+  sredb::internal::Regex re;
   return sredb::internal::CompileRegex(std::string(pattern), &re, why);
 }
 

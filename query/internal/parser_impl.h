@@ -134,9 +134,9 @@ class Parser {
 // absolute or both relative to now(), and a >= b): then a range a..b is empty.
 bool CertainlyNotBefore(const Instant& a, const Instant& b);
 
-// Whether `pattern` compiles as a std::regex ECMAScript pattern; if not,
-// *why says why. Patterns over kMaxRegexBytes are refused (std::regex's
-// compiler recurses per character).
+// Whether `pattern` compiles as the storage layer compiles it (RE2 syntax,
+// storage/internal/regex_compile.h); if not, *why says why. Patterns over
+// kMaxRegexBytes are refused.
 bool RegexCompiles(std::string_view pattern, std::string* why);
 
 }  // namespace sredb::query::internal

@@ -2,8 +2,6 @@
 // read at a snapshot), and their part of Check and GetStats.
 #include <rocksdb/write_batch.h>
 
-#include <regex>
-
 #include "storage/internal/annotation_record.h"
 #include "storage/internal/checksum.h"
 #include "storage/internal/db_impl.h"
@@ -17,7 +15,7 @@ namespace {
 // One matcher, its regex compiled once.
 struct AnnotationMatcher {
   const LabelMatcher* m;
-  std::regex re;
+  Regex re;
 
   bool Matches(const Annotation& a) const {
     const std::string_view v = m->name == "type"     ? std::string_view(a.type)
@@ -34,7 +32,7 @@ struct AnnotationMatcher {
         }
         return false;
       case LabelMatcher::Op::kRegex:
-        return std::regex_match(v.begin(), v.end(), re);
+        return re.FullMatch(v);
     }
     return false;
   }

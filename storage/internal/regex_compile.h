@@ -1,59 +1,56 @@
-// CompileRegex: the one way sredb compiles a label-matcher pattern.
+// Regex: the one way sredb compiles and runs a label-matcher pattern
+// (queries, the series index, annotations).
 //
-// std::regex reports a bad pattern only by throwing (caught here), and
-// libstdc++'s parser overflows a signed long on a back-reference or a
-// repeat count of about 19 digits or more (undefined behaviour, found by
-// fuzzing the query executor): such numbers are refused before it sees
-// them. No pattern needs a back-reference or a count above 999,999,999.
+// Patterns are RE2 syntax (as Prometheus'), matched against the whole value,
+// byte by byte (Latin-1: a label value need not be UTF-8). RE2 runs in time
+// linear in the value whatever the pattern, with no recursion: a hostile
+// pattern cannot hang or overflow the stack (libstdc++'s std::regex, used
+// before, backtracks; fuzzing found `s***...*tep.*` taking minutes on one
+// short value). Back-references and look-around, which need backtracking,
+// are refused; so is a repeat count above 1000.
+//
+// Thread safety: a compiled Regex may be used by many threads at once.
 #ifndef SREDB_STORAGE_INTERNAL_REGEX_COMPILE_H_
 #define SREDB_STORAGE_INTERNAL_REGEX_COMPILE_H_
 
-#include <regex>
+#include <re2/re2.h>
+
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "storage/status.h"
 
 namespace sredb::internal {
 
-inline constexpr size_t kMaxRegexNumberDigits = 9;
-
-// Compiles `pattern` (ECMAScript grammar) into *out, or sets *why and
-// returns false.
-inline bool CompileRegex(const std::string& pattern, std::regex* out, std::string* why) {
-  auto digits_from = [&pattern](size_t i) {
-    size_t n = 0;
-    while (i + n < pattern.size() && pattern[i + n] >= '0' && pattern[i + n] <= '9') ++n;
-    return n;
-  };
-  bool in_braces = false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    size_t run = 0;
-    if (pattern[i] == '\\') {
-      run = digits_from(i + 1);  // a back-reference
-      ++i;                       // the escaped character is taken literally
-    } else if (pattern[i] == '{' || (in_braces && pattern[i] == ',')) {
-      in_braces = true;
-      run = digits_from(i + 1);  // a repeat count
-    } else if (pattern[i] == '}') {
-      in_braces = false;
-    }
-    if (run > kMaxRegexNumberDigits) {
-      *why = "a number of " + std::to_string(run) + " digits (at most " +
-             std::to_string(kMaxRegexNumberDigits) + ")";
-      return false;
-    }
+class Regex {
+ public:
+  // Whether `value` as a whole matches. REQUIRES: compiled by CompileRegex.
+  bool FullMatch(std::string_view value) const {
+    return RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *re_);
   }
-  try {
-    *out = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    *why = e.what();
+
+ private:
+  friend bool CompileRegex(const std::string& pattern, Regex* out, std::string* why);
+  std::shared_ptr<const RE2> re_;
+};
+
+// Compiles `pattern` into *out, or sets *why and returns false.
+inline bool CompileRegex(const std::string& pattern, Regex* out, std::string* why) {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  options.set_log_errors(false);
+  auto re = std::make_shared<const RE2>(pattern, options);
+  if (!re->ok()) {
+    *why = re->error();
     return false;
   }
+  out->re_ = std::move(re);
   return true;
 }
 
 // The same, as InvalidArgument naming the pattern and why.
-inline Status CompileRegex(const std::string& pattern, std::regex* out) {
+inline Status CompileRegex(const std::string& pattern, Regex* out) {
   std::string why;
   if (CompileRegex(pattern, out, &why)) return Status::OK();
   return Status::InvalidArgument("bad regex '" + pattern + "': " + why);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <functional>
 #include <iterator>
-#include <regex>
 
 #include "storage/internal/checksum.h"
 #include "storage/internal/coding.h"
@@ -85,12 +84,12 @@ Result<std::vector<uint64_t>> SelectOne(rocksdb::DB* db, rocksdb::ColumnFamilyHa
   // != and regex: test every stored value of the label, then decide for the
   // series without it by testing the empty value.
   std::function<bool(std::string_view)> keep;
-  std::regex re;
+  Regex re;
   if (m.op == LabelMatcher::Op::kNeq) {
     keep = [&m](std::string_view v) { return v != m.values[0]; };
   } else {
     SREDB_RETURN_IF_ERROR(CompileRegex(m.values[0], &re));
-    keep = [&re](std::string_view v) { return std::regex_match(v.begin(), v.end(), re); };
+    keep = [&re](std::string_view v) { return re.FullMatch(v); };
   }
   std::vector<uint64_t> with;
   SREDB_RETURN_IF_ERROR(ForEachPosting(db, cf, snapshot, PostingNamePrefix(m.name),
