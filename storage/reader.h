@@ -86,6 +86,14 @@ struct Columns {
   void Clear();
 };
 
+// Rows [begin, end) of `columns`, read-only.
+struct RowsView {
+  const Columns* columns = nullptr;
+  size_t begin = 0;
+  size_t end = 0;
+  size_t size() const { return end - begin; }
+};
+
 enum class Resolution : uint8_t { k1m = 0, k1h = 1 };
 int64_t ResolutionNs(Resolution r);  // 60 s or 3600 s, in ns
 
@@ -129,6 +137,13 @@ class Reader {
   // dropped are not there: see raw_horizon().
   virtual Status ReadColumns(uint64_t series, int64_t from, int64_t to, FieldMask fields,
                              Columns* out) = 0;
+  // The same events as ReadColumns, without copying them where it can: *out
+  // shows rows of columns the Reader holds (a decoded pack; other columns
+  // than `fields` may be filled too) or of *scratch, which it fills
+  // otherwise. Valid until the next call on this Reader or change to
+  // *scratch.
+  virtual Status ReadRows(uint64_t series, int64_t from, int64_t to, FieldMask fields,
+                          Columns* scratch, RowsView* out) = 0;
 
   // Appends to *out, ascending, the non-empty buckets of `series` at
   // `resolution` whose start lies in [from, to). Each is exact: built from

@@ -127,7 +127,7 @@ class SelectRun {
   Status RunSeries(size_t si, const SeriesRef& s, const std::vector<Read>& reads);
   bool HasRollups(uint64_t series, Resolution res, int64_t partition);
   uint32_t GroupFor(size_t si, const SeriesRef& s, int64_t bucket);
-  void FeedRaw(size_t si, const SeriesRef& s, const Columns& c);
+  void FeedRaw(size_t si, const SeriesRef& s, const RowsView& rows);
   void FeedBuckets(size_t si, const SeriesRef& s, const std::vector<Bucket>& buckets);
   Status CheckLimits(size_t transient_bytes);
   AggValue ItemValue(uint32_t group, const AggItem& item);
@@ -449,14 +449,15 @@ size_t IntervalOf(const std::vector<int64_t>& bounds, int64_t t) {
   return std::min(i == 0 ? 0 : i - 1, bounds.size() - 2);
 }
 
-void SelectRun::FeedRaw(size_t si, const SeriesRef& s, const Columns& c) {
-  const size_t n = c.size();
+void SelectRun::FeedRaw(size_t si, const SeriesRef& s, const RowsView& rows) {
+  const Columns& c = *rows.columns;
+  const size_t n = rows.end;
   const int64_t* time = c.time.data();
-  size_t iv = IntervalOf(bounds_, time[0]);
+  size_t iv = IntervalOf(bounds_, time[rows.begin]);
   // Without buckets the series' group is the same for every row.
   const int64_t fixed_group =
       bucket_step_ ? int64_t{-1} : static_cast<int64_t>(GroupFor(si, s, 0));
-  size_t r = 0;
+  size_t r = rows.begin;
   while (r < n) {
     const int64_t t = time[r];
     while (iv + 2 < bounds_.size() && bounds_[iv + 1] <= t) ++iv;
@@ -540,10 +541,11 @@ Status SelectRun::RunSeries(size_t si, const SeriesRef& s,
                             const std::vector<Read>& reads) {
   for (const Read& r : reads) {
     if (r.tier == Tier::kRaw) {
-      columns_.Clear();
-      SREDB_RETURN_IF_ERROR(reader_->ReadColumns(s.id, r.from, r.to, fields_, &columns_));
-      if (columns_.size() == 0) continue;
-      FeedRaw(si, s, columns_);
+      RowsView rows;
+      SREDB_RETURN_IF_ERROR(
+          reader_->ReadRows(s.id, r.from, r.to, fields_, &columns_, &rows));
+      if (rows.size() == 0) continue;
+      FeedRaw(si, s, rows);
       SREDB_RETURN_IF_ERROR(CheckLimits(columns_.size() * 64));
     } else {
       buckets_.clear();

@@ -3,6 +3,7 @@
 // taken with it.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
@@ -129,6 +130,39 @@ class ReaderImpl final : public Reader {
       if (head != nullptr) MergeHead(*head, from, to, fields, part);
       if (!direct) out->AppendColumns(std::move(part_), fields);
     }
+    return Status::OK();
+  }
+
+  Status ReadRows(uint64_t series, int64_t from, int64_t to, FieldMask fields,
+                  Columns* scratch, RowsView* out) override {
+    const PartitionRange range = Overlapping(from, to);
+    if (range.first != range.last && std::next(range.first) == range.last &&
+        range.first->second.has_raw()) {
+      const auto& [start, info] = *range.first;
+      const std::vector<Event>* head;
+      SREDB_RETURN_IF_ERROR(HeadOf(start, info, series, &head));
+      if (head == nullptr) {
+        // One partition, no head events: a pack member's rows are read in
+        // place, an own chunk's decoded into *scratch.
+        scratch->Clear();
+        int m;
+        SREDB_RETURN_IF_ERROR(ReadSealed(start, series, from, to, fields, scratch, &m));
+        if (m < 0) {
+          *out = RowsView{scratch, 0, scratch->size()};
+          return Status::OK();
+        }
+        const std::vector<int64_t>& t = pack_.rows.time;
+        const auto first = t.begin() + pack_.offsets[m];
+        const auto last = t.begin() + pack_.offsets[m + 1];
+        const auto lo = std::lower_bound(first, last, from);
+        *out = RowsView{&pack_.rows, static_cast<size_t>(lo - t.begin()),
+                        static_cast<size_t>(std::lower_bound(lo, last, to) - t.begin())};
+        return Status::OK();
+      }
+    }
+    scratch->Clear();
+    SREDB_RETURN_IF_ERROR(ReadColumns(series, from, to, fields, scratch));
+    *out = RowsView{scratch, 0, scratch->size()};
     return Status::OK();
   }
 
@@ -283,6 +317,19 @@ class ReaderImpl final : public Reader {
   // chunk, or from the pack that holds it (decoded once for all its members).
   Status ReadChunkColumns(int64_t start, uint64_t series, int64_t from, int64_t to,
                           FieldMask fields, Columns* out) {
+    int member;
+    SREDB_RETURN_IF_ERROR(ReadSealed(start, series, from, to, fields, out, &member));
+    if (member >= 0) AppendPackRows(pack_, member, fields, from, to, out);
+    return Status::OK();
+  }
+
+  // The sealed events of (start, series) in [from, to): those of its own
+  // chunk appended to *out (*member = -1), or *member set to its index in
+  // pack_, which is then decoded with at least `fields` (or -1, with nothing
+  // appended, when it has none).
+  Status ReadSealed(int64_t start, uint64_t series, int64_t from, int64_t to,
+                    FieldMask fields, Columns* out, int* member) {
+    *member = -1;
     const size_t before = out->size();
     // A pack spans its members' ids with no chunk of another series inside.
     if (!(pack_start_ == start && !pack_.ids.empty() && pack_.ids.front() <= series &&
@@ -317,8 +364,7 @@ class ReaderImpl final : public Reader {
       }
       counters_.chunk_events += pack_.rows.size();
     }
-    const int m = pack_.Find(series);
-    if (m >= 0) AppendPackRows(pack_, m, fields, from, to, out);
+    *member = pack_.Find(series);
     return Status::OK();
   }
 

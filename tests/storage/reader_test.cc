@@ -183,7 +183,9 @@ void CheckAgainstBruteForce(DB* db, const Appended& appended, std::mt19937_64& r
       {kT0, kT0 + 3 * kNanosPerDay},
       {kT0 + 5 * kHour, kT0 + 30 * kHour},
       {kT0 + kNanosPerDay - kHour, kT0 + kNanosPerDay + 2 * kMinute},
-      {kT0 - kNanosPerDay, kT0 + 4 * kNanosPerDay}};
+      {kT0 - kNanosPerDay, kT0 + 4 * kNanosPerDay},
+      {kT0 + kNanosPerDay + 3 * kHour,
+       kT0 + kNanosPerDay + 20 * kHour}};  // one partition
   for (const auto& [agent, events] : appended) {
     const uint64_t id = IdOf(reader->get(), agent);
     for (const auto& r : ranges) {
@@ -194,6 +196,17 @@ void CheckAgainstBruteForce(DB* db, const Appended& appended, std::mt19937_64& r
       Columns got;
       ASSERT_TRUE((*reader)->ReadColumns(id, r[0], r[1], fields, &got).ok());
       ExpectColumns(got, want, fields);
+      // The same rows in place (a pack member's) or through the scratch.
+      Columns scratch, viewed;
+      RowsView rows;
+      ASSERT_TRUE((*reader)->ReadRows(id, r[0], r[1], fields, &scratch, &rows).ok());
+      ASSERT_NE(rows.columns, nullptr);
+      for (size_t i = rows.begin; i < rows.end; ++i) {
+        Event e;
+        rows.columns->GetRow(i, &e);
+        viewed.Append(e, fields);
+      }
+      ExpectColumns(viewed, want, fields);
       for (Resolution res : {Resolution::k1m, Resolution::k1h}) {
         // Bucket reads take whole buckets: widen the range to them.
         const int64_t ns = ResolutionNs(res);
