@@ -212,6 +212,8 @@ void Accumulator::AddRows(const CallSpec& spec, const Columns& c, size_t r0, siz
   const bool need_sums =
       call.fn == AggFn::kSum || call.fn == AggFn::kAvg || call.fn == AggFn::kStddev;
   Extra* x = (need_sums || want_values || want_sketch) ? &extra() : nullptr;
+  // The sketch skips NaN (absent) values as the loop below does.
+  if (want_sketch) x->sketch.AddMany(std::span<const float>(f.data() + r0, r1 - r0));
   for (size_t r = r0; r < r1; ++r) {
     const float v = f[r];
     if (std::isnan(v)) continue;
@@ -222,7 +224,6 @@ void Accumulator::AddRows(const CallSpec& spec, const Columns& c, size_t r0, siz
       if (call.fn == AggFn::kStddev) x->fsq.Add(v);
     }
     if (want_values) x->values.push_back(v);
-    if (want_sketch) x->sketch.Add(v);
   }
 }
 

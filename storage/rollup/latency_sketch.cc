@@ -133,16 +133,26 @@ double LatencySketch::BucketValue(int32_t i) {
   return 2 * DeterministicExp(i * kLnGamma) / (kGamma + 1);
 }
 
-void LatencySketch::Add(float x) {
-  if (!std::isfinite(x)) return;
-  x += 0.0f;  // -0.0 becomes +0.0, so that min/max bits do not depend on order
-  min_ = count_ == 0 ? x : std::min(min_, x);
-  max_ = count_ == 0 ? x : std::max(max_, x);
-  ++count_;
-  if (x <= 0) {
-    ++zero_count_;
-  } else {
-    Increment(BucketIndex(x), 1);
+void LatencySketch::Add(float x) { AddMany(std::span<const float>(&x, 1)); }
+
+void LatencySketch::AddMany(std::span<const float> xs) {
+  for (float x : xs) {
+    if (!std::isfinite(x)) continue;
+    x += 0.0f;  // -0.0 becomes +0.0, so that min/max bits do not depend on order
+    min_ = count_ == 0 ? x : std::min(min_, x);
+    max_ = count_ == 0 ? x : std::max(max_, x);
+    ++count_;
+    if (x <= 0) {
+      ++zero_count_;
+      continue;
+    }
+    const int32_t index = BucketIndex(x);
+    const uint64_t j = static_cast<uint64_t>(int64_t{index} - offset_);
+    if (j < counts_.size()) {
+      ++counts_[j];  // the common case: a bucket the sketch already spans
+    } else {
+      Increment(index, 1);
+    }
   }
 }
 

@@ -50,6 +50,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,8 @@ class LatencySketch {
   // Adds one value. REQUIRES: x is finite (non-finite values are ignored;
   // sredb validates latencies as finite and >= 0). -0.0 counts as +0.0.
   void Add(float x);
+  // Adds each of `xs`, as Add does.
+  void AddMany(std::span<const float> xs);
   // Adds every value `o` holds. `o` may be *this.
   void Merge(const LatencySketch& o);
 
