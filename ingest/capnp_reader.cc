@@ -183,7 +183,16 @@ void CapnpReader::Decode(wire::TaskEvent::Reader in, Record* record) {
   if (std::string_view agent = View(in.getAgent()); !agent.empty()) {
     record->labels.push_back(LabelView{"agent", agent});
   }
-  for (wire::Label::Reader l : in.getLabels()) {
+  // Refused before it is walked: a list of empty structs costs its message
+  // almost nothing, and a 6 KB input claimed 32M labels (1.4 GB, found by
+  // fuzzing). The message is the one Labels::Make gives.
+  const capnp::List<wire::Label>::Reader labels = in.getLabels();
+  if (record->labels.size() + labels.size() > kMaxLabels) {
+    return record->SetBad(
+        "too many labels: " + std::to_string(record->labels.size() + labels.size()) +
+        " (at most " + std::to_string(kMaxLabels) + ", agent included)");
+  }
+  for (wire::Label::Reader l : labels) {
     record->labels.push_back(LabelView{View(l.getName()), View(l.getValue())});
   }
   Status s = ValidateEvent(e);
