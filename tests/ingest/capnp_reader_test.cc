@@ -183,6 +183,38 @@ TEST(CapnpReader, TooManyLabelsAreABadRecordBeforeTheyAreRead) {
   EXPECT_EQ(got[0].reason, "too many labels: 100001 (at most 17, agent included)");
 }
 
+// A packed EventBatch whose event list holds `n` empty structs (no data, no
+// pointers), written word by word: three words claim n events.
+std::string EmptyEvents(uint32_t n) {
+  // Little-endian words, as Cap'n Proto lays them out on this host.
+  alignas(8) const uint64_t words[3] = {
+      uint64_t{1} << 48,        // root: struct at +0, 0 data words, 1 pointer
+      1 | (uint64_t{7} << 32),  // events: composite list at +0, 0 words
+      uint64_t{n} << 2};        // tag: n elements of 0 data words, 0 pointers
+  const kj::ArrayPtr<const capnp::word> segment(
+      reinterpret_cast<const capnp::word*>(words), 3);
+  kj::VectorOutputStream out;
+  capnp::writePackedMessage(out, kj::arrayPtr(&segment, 1));
+  auto bytes = out.getArray();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+TEST(CapnpReader, EventsClaimedByAFewBytesAreABadMessage) {
+  // A list of empty structs costs nothing: 3 words claiming 30M events (a
+  // fuzzed 299-byte input kept the reader busy for over 20 s) are refused
+  // as a whole, and the next message is read.
+  std::vector<Got> got = Read(EmptyEvents(30'000'000) + Message(1, 1));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(got[0].bad);
+  EXPECT_EQ(
+      got[0].reason,
+      "undecodable message: 30000000 events in a message of 3 words (empty events)");
+  EXPECT_FALSE(got[1].bad) << got[1].reason;
+  // As many empty events as words pass the check and are read one by one.
+  got = Read(EmptyEvents(2));
+  EXPECT_EQ(got.size(), 2u);
+}
+
 TEST(CapnpReader, AnEmptyAgentLeavesTheAgentLabelOut) {
   std::vector<Got> got = Read(Message(1, 1, [](auto events) { events[0].setAgent(""); }));
   ASSERT_EQ(got.size(), 1u);
