@@ -149,29 +149,25 @@ TEST(CapnpReader, OutOfRangeEventsAreBadRecordsWithTheirPosition) {
   EXPECT_FALSE(got[5].bad) << got[5].reason;
 }
 
+// Gives event 0 N labels l0 .. l{N-1} beside its agent.
+template <unsigned N>
+void NamedLabels(capnp::List<wire::TaskEvent>::Builder e) {
+  auto l = e[0].initLabels(N);
+  for (unsigned i = 0; i < N; ++i) {
+    l[i].setName("l" + std::to_string(i));
+    l[i].setValue("v");
+  }
+}
+
 TEST(CapnpReader, TooManyLabelsAreABadRecordBeforeTheyAreRead) {
   // Agent + 16 others is the limit (kMaxLabels); a label list longer than
   // that is refused by its size, not walked (a fuzzed 6 KB message claimed
   // 32M empty labels and took 1.4 GB).
-  std::vector<Got> got = Read(Message(
-      1, 1, +[](capnp::List<wire::TaskEvent>::Builder e) {
-        auto l = e[0].initLabels(16);
-        for (unsigned i = 0; i < 16; ++i) {
-          l[i].setName("l" + std::to_string(i));
-          l[i].setValue("v");
-        }
-      }));
+  std::vector<Got> got = Read(Message(1, 1, &NamedLabels<16>));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_FALSE(got[0].bad) << got[0].reason;
   EXPECT_EQ(got[0].labels.size(), 17u);
-  got = Read(Message(
-      1, 1, +[](capnp::List<wire::TaskEvent>::Builder e) {
-        auto l = e[0].initLabels(17);
-        for (unsigned i = 0; i < 17; ++i) {
-          l[i].setName("l" + std::to_string(i));
-          l[i].setValue("v");
-        }
-      }));
+  got = Read(Message(1, 1, &NamedLabels<17>));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].bad);
   EXPECT_EQ(got[0].reason, "too many labels: 18 (at most 17, agent included)");
